@@ -1,0 +1,53 @@
+// Composition root: builds the services and registers the routes; never listens (main.ts does).
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
+import type { Database } from './db/database.ts'
+import { adminAuth } from './http/auth.ts'
+import { registerErrorHandling } from './http/error-handler.ts'
+import { healthRoutes } from './http/health.routes.ts'
+import { registerJsonBodyParser } from './http/json-body.ts'
+import { registerOpenApi } from './http/openapi.ts'
+import { clientTypeRoutes } from './modules/client-types/client-type.routes.ts'
+import { ClientTypeService } from './modules/client-types/client-type.service.ts'
+import { oauthProviderRoutes } from './modules/oauth-providers/oauth-provider.routes.ts'
+import { OAuthProviderService } from './modules/oauth-providers/oauth-provider.service.ts'
+import type { Clock } from './shared/time.ts'
+
+export interface AppDeps {
+  readonly database: Database
+  readonly adminToken: string
+  readonly logger: FastifyBaseLogger
+  readonly now?: Clock
+}
+
+export const BODY_LIMIT_BYTES = 1024 * 1024
+
+export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: deps.logger,
+    bodyLimit: BODY_LIMIT_BYTES,
+    ajv: {
+      // No coercion ("true" is not a boolean), nothing silently dropped, every problem reported.
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true }
+    }
+  })
+  registerErrorHandling(app)
+  registerJsonBodyParser(app)
+  await registerOpenApi(app)
+
+  const serviceDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()), usageChecks: [] }
+  const providers = new OAuthProviderService(serviceDeps)
+  const clientTypes = new ClientTypeService(serviceDeps)
+
+  await app.register(healthRoutes(deps.database.ping))
+  await app.register(async (portalApi) => {
+    portalApi.addHook('onRequest', adminAuth(deps.adminToken))
+    await portalApi.register(oauthProviderRoutes(providers))
+    await portalApi.register(clientTypeRoutes(clientTypes))
+    portalApi.get('/openapi.json', {
+      schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }
+    }, async () => app.swagger())
+  }, { prefix: '/portal-api' })
+
+  await app.ready()
+  return app
+}

@@ -1,0 +1,85 @@
+// Kysely over better-sqlite3 (default) or pg, chosen by PORTAL_DATABASE_URL. Everything above this file
+// is dialect-agnostic; the few differences (id columns, unique-violation codes) are handled here.
+import fs from 'node:fs'
+import path from 'node:path'
+import SqliteDatabase from 'better-sqlite3'
+import { Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely'
+import pg from 'pg'
+import type { DatabaseTarget } from '../config.ts'
+import { AppError } from '../errors.ts'
+import type { Tables } from './tables.ts'
+import { migrateToLatest } from './migrate.ts'
+
+export type Db = Kysely<Tables>
+export type Dialect = DatabaseTarget['dialect']
+
+export interface Database {
+  readonly db: Db
+  readonly dialect: Dialect
+  /** Resolves when the database answers a trivial query (GET /ready). */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export interface OpenOptions {
+  /** PostgreSQL schema to work in (tests give each suite its own); created when missing. */
+  readonly pgSchema?: string
+}
+
+export async function openDatabase (target: DatabaseTarget, options: OpenOptions = {}): Promise<Database> {
+  const db = target.dialect === 'sqlite' ? openSqlite(target.file) : await openPostgres(target.url, options.pgSchema)
+  try {
+    await migrateToLatest(db, target.dialect)
+  } catch (error) {
+    await db.destroy()
+    throw error
+  }
+  return {
+    db,
+    dialect: target.dialect,
+    ping: async () => { await sql`select 1`.execute(db) },
+    close: () => db.destroy()
+  }
+}
+
+function openSqlite (file: string): Db {
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  const database = new SqliteDatabase(file)
+  database.pragma('journal_mode = WAL')
+  // FULL: an acknowledged write survives a power loss, not only a process crash.
+  database.pragma('synchronous = FULL')
+  database.pragma('foreign_keys = ON')
+  database.pragma('busy_timeout = 5000')
+  return new Kysely<Tables>({ dialect: new SqliteDialect({ database }) })
+}
+
+async function openPostgres (url: string, schema: string | undefined): Promise<Db> {
+  if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
+  if (schema !== undefined) {
+    const admin = new pg.Client({ connectionString: url })
+    await admin.connect()
+    try {
+      await admin.query(`create schema if not exists ${schema}`)
+    } finally {
+      await admin.end()
+    }
+  }
+  const pool = new pg.Pool({
+    connectionString: url,
+    max: 10,
+    connectionTimeoutMillis: 5000,
+    ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
+  })
+  return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/** Runs a write; a unique-constraint violation (either dialect) becomes a 409 with the given message. */
+export async function uniqueOrConflict<T> (write: Promise<T>, message: string): Promise<T> {
+  try {
+    return await write
+  } catch (error) {
+    const code = (error as { code?: unknown } | null)?.code
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict', message)
+    throw error
+  }
+}

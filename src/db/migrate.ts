@@ -1,0 +1,19 @@
+import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import type { Dialect } from './database.ts'
+import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-and-client-types.ts'
+
+// Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
+const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
+  '2026-11-27T0000-providers-and-client-types': providersAndClientTypes
+}
+
+export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {
+  const provider: MigrationProvider = {
+    getMigrations: async () => Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(dialect)]))
+  }
+  const { error, results } = await new Migrator({ db, provider, migrationTableName: 'portal_migrations', migrationLockTableName: 'portal_migrations_lock' }).migrateToLatest()
+  if (error !== undefined) {
+    const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
+    throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error })
+  }
+}

@@ -1,0 +1,43 @@
+// Schemas shared by every route: the Tyk envelopes, paging and ?force, and small builders.
+import { Type, type TSchema, type TUnsafe } from 'typebox'
+
+export const ErrorsBody = Type.Object(
+  { errors: Type.Array(Type.String(), { description: 'Human-readable messages; each names the field and the value' }) },
+  { additionalProperties: false, description: 'Tyk OnlyErrors envelope' }
+)
+
+export const StatusBody = Type.Object({ status: Type.String({ examples: ['ok'] }) }, { additionalProperties: false, description: 'Tyk Status envelope' })
+
+export const Timestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}$', description: 'UTC, YYYY-MM-DD HH:MM', examples: ['2023-06-25 13:37'] })
+
+export const Id = Type.Integer({ minimum: 1, examples: [1] })
+
+/** A string drawn from a fixed list; one `enum` keyword, so a bad value gets one clear error. */
+export function StringEnum<const T extends readonly string[]> (values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
+  return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
+}
+
+/** Fields a client echoes back after a GET (GET-modify-PUT, design.md §2): accepted and ignored. */
+export function Ignored (description = 'Read-only; accepted on write and ignored'): TSchema {
+  return Type.Optional(Type.Unknown({ description }))
+}
+
+const Digits = (description: string) => Type.Optional(Type.String({ pattern: '^[0-9]+$', description }))
+
+export const PageQuery = Type.Object({
+  page: Digits('1-based page number (default 1)'),
+  per_page: Digits('page size, 1 to 1000 (default 20); the offset is (page - 1) × per_page'),
+  limit: Digits('rows returned, 1 to 1000 (default per_page)')
+}, { additionalProperties: false })
+
+export const ForceQuery = Type.Object({
+  force: Type.Optional(StringEnum(['true', 'false'], { description: 'also remove what uses it (Tyk force semantics)' }))
+}, { additionalProperties: false })
+
+/** Error responses a route adds to those every route gets (see src/http/openapi.ts). */
+export function errorResponses (...statuses: number[]): Record<number, typeof ErrorsBody> {
+  return Object.fromEntries(statuses.map((status) => [status, ErrorsBody]))
+}
+
+export const ProviderIdParam = Type.String({ description: 'UID of this OAuth2.0 provider (integer)', examples: ['1'] })
+export const ClientTypeIdParam = Type.String({ description: 'UID of this client type (integer)', examples: ['1'] })

@@ -1,0 +1,41 @@
+// The only entry that listens: config → database → app → listen; graceful shutdown on SIGTERM/SIGINT.
+import path from 'node:path'
+import { resolveAdminToken } from './admin-token.ts'
+import { buildApp } from './app.ts'
+import { ConfigError, parseConfig, redactUrl } from './config.ts'
+import { openDatabase } from './db/database.ts'
+import { createLogger } from './logger.ts'
+
+async function main (): Promise<void> {
+  const config = parseConfig(process.env)
+  const logger = createLogger(config.logLevel)
+  const database = await openDatabase(config.database)
+  const where = config.database.dialect === 'sqlite' ? path.resolve(config.database.file) : redactUrl(config.database.url)
+  logger.info({ dialect: config.database.dialect, database: where }, 'database ready')
+
+  const admin = resolveAdminToken(config.adminToken, config.dataDir)
+  if (admin.generated) {
+    // Printed once, on first start, and never logged (design.md §2).
+    process.stderr.write(`\nAdmin API token (kept in ${path.join(config.dataDir, 'admin-token')}, shown only now):\n  ${admin.token}\n\n`)
+  }
+
+  const app = await buildApp({ database, adminToken: admin.token, logger })
+  let closing = false
+  const shutdown = (signal: string) => {
+    if (closing) return
+    closing = true
+    logger.info({ signal }, 'shutting down')
+    app.close().then(() => database.close()).then(() => process.exit(0), (error: unknown) => {
+      logger.error({ err: error }, 'shutdown failed')
+      process.exit(1)
+    })
+  }
+  process.once('SIGTERM', shutdown)
+  process.once('SIGINT', shutdown)
+  await app.listen({ host: config.host, port: config.port })
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`portal: ${error instanceof ConfigError ? error.message : (error as Error).stack ?? String(error)}\n`)
+  process.exit(1)
+})

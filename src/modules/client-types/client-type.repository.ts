@@ -1,0 +1,29 @@
+import { show } from '../../errors.ts'
+import { uniqueOrConflict, type Db } from '../../db/database.ts'
+import type { Page } from '../../shared/pagination.ts'
+import type { ClientTypeChanges, ClientTypeRow, NewClientTypeRow } from './client-type.table.ts'
+
+export async function listClientTypes (db: Db, providerId: number, page?: Page): Promise<ClientTypeRow[]> {
+  const query = db.selectFrom('oauth_client_types').selectAll().where('provider_id', '=', providerId).orderBy('id')
+  return await (page === undefined ? query : query.limit(page.limit).offset(page.offset)).execute()
+}
+
+export async function findClientType (db: Db, providerId: number, id: number): Promise<ClientTypeRow | undefined> {
+  return await db.selectFrom('oauth_client_types').selectAll().where('provider_id', '=', providerId).where('id', '=', id).executeTakeFirst()
+}
+
+export async function insertClientType (db: Db, row: NewClientTypeRow): Promise<ClientTypeRow> {
+  return await uniqueOrConflict(db.insertInto('oauth_client_types').values(row).returningAll().executeTakeFirstOrThrow(), nameTaken(row.name))
+}
+
+export async function updateClientType (db: Db, providerId: number, id: number, changes: ClientTypeChanges): Promise<ClientTypeRow | undefined> {
+  const update = db.updateTable('oauth_client_types').set(changes).where('provider_id', '=', providerId).where('id', '=', id)
+  return await uniqueOrConflict(update.returningAll().executeTakeFirst(), nameTaken(changes.name))
+}
+
+export async function deleteClientTypes (db: Db, providerId: number, id?: number): Promise<void> {
+  const query = db.deleteFrom('oauth_client_types').where('provider_id', '=', providerId)
+  await (id === undefined ? query : query.where('id', '=', id)).execute()
+}
+
+const nameTaken = (name: unknown) => `Name ${show(name)} is already used by another client type of this provider`

@@ -1,0 +1,36 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { ForceQuery, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { parsePage } from '../../shared/pagination.ts'
+import { ProviderBody, ProviderElem, ProviderShow } from './oauth-provider.schemas.ts'
+import type { OAuthProviderService } from './oauth-provider.service.ts'
+
+const tags = ['OAuth2.0 providers']
+const params = Type.Object({ provider_id: ProviderIdParam })
+
+export function oauthProviderRoutes (providers: OAuthProviderService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/oauth-providers', {
+      schema: { operationId: 'list-oauth-providers', tags, querystring: PageQuery, response: { 200: Type.Array(ProviderElem) } }
+    }, async (request) => await providers.list(parsePage(request.query)))
+
+    app.post('/oauth-providers', {
+      schema: { operationId: 'create-oauth-provider', tags, body: ProviderBody, response: { 200: ProviderElem, ...errorResponses(409) } }
+    }, async (request) => await providers.create(request.body))
+
+    app.get('/oauth-providers/:provider_id', {
+      schema: { operationId: 'get-oauth-provider', tags, params, response: { 200: ProviderShow } }
+    }, async (request) => await providers.get(request.params.provider_id))
+
+    app.put('/oauth-providers/:provider_id', {
+      schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderBody, response: { 200: ProviderShow, ...errorResponses(409) } }
+    }, async (request) => await providers.update(request.params.provider_id, request.body))
+
+    app.delete('/oauth-providers/:provider_id', {
+      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody } }
+    }, async (request) => {
+      await providers.remove(request.params.provider_id, request.query.force === 'true')
+      return { status: 'ok' }
+    })
+  }
+}

@@ -1,0 +1,38 @@
+import { AppError } from '../errors.ts'
+import type { Db } from '../db/database.ts'
+
+/** A provider, or one client type of it, about to be deleted. */
+export interface DeletionTarget {
+  readonly providerId: number
+  readonly clientTypeId?: number
+}
+
+/**
+ * What keeps a provider or client type from being deleted (Tyk: 400 unless ?force=true, tyk-portal-api.md §7).
+ * Modules that use client types (products, credentials) contribute one; both run inside the delete transaction.
+ */
+export interface UsageCheck {
+  /** Why the target is in use; empty when it is free. */
+  findUses(db: Db, target: DeletionTarget): Promise<string[]>
+  /** With ?force=true: let go of the target (detach, reject, revoke) before it is deleted. */
+  release(db: Db, target: DeletionTarget): Promise<void>
+}
+
+/**
+ * Deletes the target in one transaction: refuses with every reason when it is in use and `force`
+ * is false; with `force`, each check first releases what it holds.
+ */
+export async function deleteUnlessInUse (
+  db: Db,
+  checks: readonly UsageCheck[],
+  target: DeletionTarget,
+  force: boolean,
+  remove: (trx: Db) => Promise<void>
+): Promise<void> {
+  await db.transaction().execute(async (trx) => {
+    const uses = (await Promise.all(checks.map((check) => check.findUses(trx, target)))).flat()
+    if (uses.length > 0 && !force) throw new AppError('in_use', [...uses, 'delete with ?force=true to remove it anyway'])
+    for (const check of checks) await check.release(trx, target)
+    await remove(trx)
+  })
+}
