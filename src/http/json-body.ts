@@ -7,7 +7,8 @@ import { AppError } from '../errors.ts'
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 export function registerJsonBodyParser (app: FastifyInstance): void {
-  app.removeContentTypeParser(['application/json'])
+  // JSON only: any other content type is answered 415 (Fastify also parses text/plain by default).
+  app.removeAllContentTypeParsers()
   app.addContentTypeParser('application/json', { parseAs: 'buffer' }, (_request, body: Buffer, done) => {
     try {
       done(null, parseJsonBody(body))

@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { dialects } from '../helpers/dialects.ts'
+import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/app.ts'
+
+const sqlite = dialects[0]!
+
+describe('admin authentication on every /portal-api route', () => {
+  let h: Harness
+  let routes: Array<{ method: string; path: string }>
+  before(async () => {
+    h = await startHarness(sqlite)
+    await h.call('POST', '/portal-api/oauth-providers', { Name: 'p', Type: 'Other', WellKnownURL: 'http://idp/.well-known/openid-configuration' })
+    await h.call('POST', '/portal-api/oauth-providers/1/client-types', { Name: 't', ResponseTypes: 'code', GrantType: 'authorization_code' })
+    // Every documented route, so that a route added later is covered without editing this test.
+    const document = h.app.swagger() as { paths: Record<string, Record<string, unknown>> }
+    routes = Object.entries(document.paths)
+      .filter(([path]) => path.startsWith('/portal-api'))
+      .flatMap(([path, operations]) => Object.keys(operations).map((method) => ({ method: method.toUpperCase(), path: path.replace(/\{[^}]+\}/g, '1') })))
+  })
+  after(async () => { await h.close() })
+
+  it('covers all ten provider and client type operations', () => {
+    assert.ok(routes.length >= 11, JSON.stringify(routes))
+  })
+
+  const cases: Array<[string, Record<string, string>, number, string | undefined]> = [
+    ['no header', { authorization: '' }, 401, 'missing Authorization header: send the admin API token'],
+    ['a wrong token', { authorization: 'not-the-admin-token-000000000' }, 401, 'invalid admin API token in the Authorization header'],
+    ['a wrong Bearer token', { authorization: 'Bearer not-the-admin-token-000000000' }, 401, 'invalid admin API token in the Authorization header'],
+    ['the token with a suffix', { authorization: `${ADMIN_TOKEN}x` }, 401, 'invalid admin API token in the Authorization header'],
+    ['a Basic scheme', { authorization: `Basic ${ADMIN_TOKEN}` }, 401, 'invalid admin API token in the Authorization header'],
+    ['the raw token', { authorization: ADMIN_TOKEN }, 0, undefined],
+    ['the Bearer token', { authorization: `Bearer ${ADMIN_TOKEN}` }, 0, undefined],
+    ['the bearer token, lower case', { authorization: `bearer ${ADMIN_TOKEN}` }, 0, undefined]
+  ]
+  for (const [name, headers, status, message] of cases) {
+    it(`answers ${status === 401 ? '401' : 'past auth'} for ${name}`, async () => {
+      for (const { method, path } of routes) {
+        // A body-less PUT/POST is refused by validation (400) only once auth has passed.
+        const reply = await h.call(method, `${path}${method === 'DELETE' ? '?force=x' : ''}`, undefined, headers)
+        if (status === 401) {
+          assert.deepEqual([reply.status, reply.body], [401, { errors: [message] }], `${method} ${path}`)
+        } else {
+          assert.notEqual(reply.status, 401, `${method} ${path}: ${JSON.stringify(reply.body)}`)
+        }
+      }
+    })
+  }
+
+  it('leaves /health and /ready open', async () => {
+    for (const path of ['/health', '/ready']) {
+      const reply = await h.call('GET', path, undefined, { authorization: '' })
+      assert.deepEqual([reply.status, reply.body], [200, { status: 'ok' }])
+    }
+  })
+
+  it('never logs the admin token', () => {
+    assert.equal(h.logs.join('').includes(ADMIN_TOKEN), false)
+  })
+})

@@ -1,0 +1,68 @@
+// An app built on a real database, with a controllable clock, captured logs, and every response
+// recorded so that closing the harness checks each one against the generated OpenAPI document.
+import { Writable } from 'node:stream'
+import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
+import { buildApp } from '../../src/app.ts'
+import type { Database } from '../../src/db/database.ts'
+import { createLogger } from '../../src/logger.ts'
+import { assertResponsesConform, type RecordedResponse } from './openapi.ts'
+import type { TestDialect } from './dialects.ts'
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+
+export interface Harness {
+  readonly app: FastifyInstance
+  readonly database: Database
+  /** Every log line the app wrote, as text. */
+  readonly logs: string[]
+  /** Every response seen, for the OpenAPI conformance check. */
+  readonly responses: RecordedResponse[]
+  readonly clock: { now: Date; advance(ms: number): void }
+  /** Inject with the admin token unless headers say otherwise; the body is parsed JSON. */
+  call(method: InjectOptions['method'], url: string, body?: unknown, headers?: Record<string, string>): Promise<Reply>
+  close(): Promise<void>
+}
+
+export interface Reply {
+  readonly status: number
+  readonly body: any
+  readonly raw: LightMyRequestResponse
+}
+
+export async function startHarness (dialect: TestDialect): Promise<Harness> {
+  const database = await dialect.open()
+  const logs: string[] = []
+  const sink = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const clock = { now: new Date('2026-11-27T10:00:00.000Z'), advance (ms: number) { clock.now = new Date(clock.now.getTime() + ms) } }
+  const app = await buildApp({ database, adminToken: ADMIN_TOKEN, logger: createLogger('trace', sink), now: () => clock.now })
+  const responses: RecordedResponse[] = []
+
+  async function call (method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
+    const raw = await app.inject({
+      method,
+      url,
+      headers: { authorization: ADMIN_TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...headers },
+      ...(body === undefined ? {} : { payload: typeof body === 'string' || Buffer.isBuffer(body) ? body : JSON.stringify(body) })
+    })
+    const parsed = raw.body === '' ? undefined : JSON.parse(raw.body)
+    responses.push({ method: String(method), url, status: raw.statusCode, body: parsed, contentType: String(raw.headers['content-type'] ?? '') })
+    return { status: raw.statusCode, body: parsed, raw }
+  }
+
+  return {
+    app,
+    database,
+    logs,
+    responses,
+    clock,
+    call,
+    async close () {
+      try {
+        await assertResponsesConform(app, responses)
+      } finally {
+        await app.close()
+        await database.close()
+      }
+    }
+  }
+}
