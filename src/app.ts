@@ -10,6 +10,7 @@ import { clientTypeRoutes } from './modules/client-types/client-type.routes.ts'
 import { ClientTypeService } from './modules/client-types/client-type.service.ts'
 import { oauthProviderRoutes } from './modules/oauth-providers/oauth-provider.routes.ts'
 import { OAuthProviderService } from './modules/oauth-providers/oauth-provider.service.ts'
+import { registerEmbeddedProvider, type EmbeddedIdpEndpoint } from './modules/oauth-providers/embedded-provider.ts'
 import type { Clock } from './shared/time.ts'
 
 export interface AppDeps {
@@ -17,6 +18,8 @@ export interface AppDeps {
   readonly adminToken: string
   readonly logger: FastifyBaseLogger
   readonly now?: Clock
+  /** The embedded OpenID provider, when it runs: registered as provider "Embedded IdP" (design.md §6). */
+  readonly embeddedIdp?: EmbeddedIdpEndpoint
 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024
@@ -36,6 +39,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
 
   const serviceDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()), usageChecks: [] }
   const providers = new OAuthProviderService(serviceDeps)
+  if (deps.embeddedIdp !== undefined) {
+    const registered = await registerEmbeddedProvider(deps.database.db, serviceDeps.now, deps.embeddedIdp)
+    app.log.info(registered, 'embedded IdP provider')
+  }
   const clientTypes = new ClientTypeService(serviceDeps)
 
   await app.register(healthRoutes(deps.database.ping))

@@ -15,7 +15,7 @@ export interface Config {
   readonly dataDir: string
   readonly database: DatabaseTarget
   readonly adminToken: string | undefined
-  readonly embeddedIdp: { readonly enabled: boolean; readonly port: number }
+  readonly embeddedIdp: { readonly enabled: boolean; readonly port: number; readonly issuer: string | undefined }
   readonly logLevel: LogLevel
 }
 
@@ -49,7 +49,8 @@ export function parseConfig (env: Readonly<Record<string, string | undefined>>):
     adminToken: read('PORTAL_ADMIN_TOKEN', undefined, parseAdminToken, true),
     embeddedIdp: {
       enabled: read('PORTAL_EMBEDDED_IDP', true, parseFlag),
-      port: read('PORTAL_EMBEDDED_IDP_PORT', 3002, parsePort)
+      port: read('PORTAL_EMBEDDED_IDP_PORT', 3002, parsePort),
+      issuer: read('PORTAL_EMBEDDED_IDP_ISSUER', undefined, parseIssuer)
     },
     logLevel: read('PORTAL_LOG_LEVEL', 'info', parseLogLevel)
   }
@@ -65,6 +66,14 @@ function parsePort (raw: string): number {
 function parseFlag (raw: string): boolean {
   if (raw !== 'true' && raw !== 'false') throw new Error('must be true or false')
   return raw === 'true'
+}
+
+function parseIssuer (raw: string): string {
+  // OpenID Connect Discovery §3: an https (or, for development, http) URL without query or fragment.
+  if (!URL.canParse(raw)) throw new Error('must be an absolute http(s) URL')
+  const url = new URL(raw)
+  if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '') throw new Error('must be an http(s) URL without query or fragment')
+  return raw
 }
 
 function parseLogLevel (raw: string): LogLevel {

@@ -4,6 +4,7 @@ import { resolveAdminToken } from './admin-token.ts'
 import { buildApp } from './app.ts'
 import { ConfigError, parseConfig, redactUrl } from './config.ts'
 import { openDatabase } from './db/database.ts'
+import { startEmbeddedIdp } from './idp/embedded-idp.ts'
 import { createLogger } from './logger.ts'
 
 async function main (): Promise<void> {
@@ -19,13 +20,16 @@ async function main (): Promise<void> {
     process.stderr.write(`\nAdmin API token (kept in ${path.join(config.dataDir, 'admin-token')}, shown only now):\n  ${admin.token}\n\n`)
   }
 
-  const app = await buildApp({ database, adminToken: admin.token, logger })
+  const idp = config.embeddedIdp.enabled
+    ? await startEmbeddedIdp({ db: database.db, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
+    : undefined
+  const app = await buildApp({ database, adminToken: admin.token, logger, embeddedIdp: idp })
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
     closing = true
     logger.info({ signal }, 'shutting down')
-    app.close().then(() => database.close()).then(() => process.exit(0), (error: unknown) => {
+    app.close().then(() => idp?.close()).then(() => database.close()).then(() => process.exit(0), (error: unknown) => {
       logger.error({ err: error }, 'shutdown failed')
       process.exit(1)
     })

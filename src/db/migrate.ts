@@ -1,10 +1,14 @@
 import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import type { Dialect } from './database.ts'
 import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-and-client-types.ts'
+import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'
+import { portalMeta } from './migrations/2026-11-27T0200-portal-meta.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
-  '2026-11-27T0000-providers-and-client-types': providersAndClientTypes
+  '2026-11-27T0000-providers-and-client-types': providersAndClientTypes,
+  '2026-11-27T0100-embedded-idp': embeddedIdp,
+  '2026-11-27T0200-portal-meta': portalMeta
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

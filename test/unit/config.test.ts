@@ -10,7 +10,7 @@ describe('configuration', () => {
       dataDir: 'data',
       database: { dialect: 'sqlite', file: 'data/portal.db' },
       adminToken: undefined,
-      embeddedIdp: { enabled: true, port: 3002 },
+      embeddedIdp: { enabled: true, port: 3002, issuer: undefined },
       logLevel: 'info'
     })
   })
@@ -24,11 +24,12 @@ describe('configuration', () => {
       PORTAL_ADMIN_TOKEN: 'a-long-enough-admin-token',
       PORTAL_EMBEDDED_IDP: 'false',
       PORTAL_EMBEDDED_IDP_PORT: '9002',
+      PORTAL_EMBEDDED_IDP_ISSUER: 'https://idp.example.com',
       PORTAL_LOG_LEVEL: 'debug'
     })
     assert.equal(config.port, 8080)
     assert.deepEqual(config.database, { dialect: 'postgres', url: 'postgres://portal:pw@db:5432/portal' })
-    assert.deepEqual(config.embeddedIdp, { enabled: false, port: 9002 })
+    assert.deepEqual(config.embeddedIdp, { enabled: false, port: 9002, issuer: 'https://idp.example.com' })
     assert.equal(config.logLevel, 'debug')
   })
 

@@ -1,0 +1,191 @@
+// The embedded OpenID provider (design.md §6): oidc-provider on its own loopback port, with RFC 7591
+// registration behind an initial access token, RFC 7592 management with rotating registration access
+// tokens (like Keycloak), client credentials, introspection (RFC 7662) and revocation (RFC 7009). Its
+// state lives in the portal's database (kysely-adapter.ts), its secrets in the data directory.
+import { once } from 'node:events'
+import http from 'node:http'
+import type { AddressInfo } from 'node:net'
+// @ts-expect-error -- oidc-provider 9 ships no type declarations and @types/oidc-provider is not a dependency
+import Provider from 'oidc-provider'
+import type { Logger } from 'pino'
+import type { Db } from '../db/database.ts'
+import { AppError, show } from '../errors.ts'
+import { loadIdpKeys, loadInitialAccessToken, type IdpKeys } from './idp-secrets.ts'
+import { deleteExpiredIdpModels, kyselyAdapterFactory } from './kysely-adapter.ts'
+
+export interface EmbeddedIdpOptions {
+  readonly db: Db
+  readonly host: string
+  /** 0 picks a free port; the default issuer then carries the real one. */
+  readonly port: number
+  /** Default `http://127.0.0.1:<port>`. */
+  readonly issuer?: string
+  /** Holds the initial access token and the signing and cookie keys. */
+  readonly dataDir: string
+  readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>
+  /** Default: generated on first start and kept in `<dataDir>/embedded-idp-initial-access-token`. */
+  readonly initialAccessToken?: string
+}
+
+export interface EmbeddedIdp {
+  readonly issuer: string
+  readonly wellKnownUrl: string
+  /** The Bearer token registration requests must present (RFC 7591 §3). */
+  readonly initialAccessToken: string
+  /** Makes these scopes registrable and requestable, now and after a restart. */
+  ensureScopes(scopes: readonly string[]): Promise<void>
+  close(): Promise<void>
+}
+
+/** Scopes the provider always accepts. */
+export const BASE_SCOPES: readonly string[] = ['openid', 'offline_access']
+
+// RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
+const EXPIRED_SWEEP_MS = 60 * 60 * 1000
+
+// The few parts of oidc-provider's API used here (docs/README.md).
+interface OidcProvider {
+  callback(): http.RequestListener
+  use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void
+  on(event: 'server_error', listener: (ctx: unknown, error: Error) => void): void
+  readonly RegistrationAccessToken: new (properties: { client: unknown; policies?: unknown }) => { save(): Promise<string> }
+}
+interface KoaContext {
+  status: number
+  body: any
+  readonly oidc?: {
+    readonly route: string
+    readonly client: unknown
+    readonly entities: { readonly RegistrationAccessToken?: { readonly policies?: unknown; destroy(): Promise<void> } }
+  }
+}
+interface Caller { readonly clientId: string; readonly clientAuthMethod: string }
+interface Token { readonly clientId: string }
+const OidcProviderClass = Provider as new (issuer: string, configuration: object) => OidcProvider
+
+export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<EmbeddedIdp> {
+  const { db, logger } = options
+  const initialAccessToken = options.initialAccessToken ?? loadInitialAccessToken(options.dataDir)
+  const keys = loadIdpKeys(options.dataDir)
+  await deleteExpiredIdpModels(db)
+
+  // The issuer needs the port, and the provider needs the issuer: listen first, then build the provider.
+  let current: { scopes: ReadonlySet<string>; handle: http.RequestListener } | undefined
+  const server = http.createServer((req, res) => {
+    if (current === undefined) res.writeHead(503).end()
+    else current.handle(req, res)
+  })
+  server.listen(options.port, options.host)
+  await once(server, 'listening')
+  const issuer = options.issuer ?? `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+
+  const install = (scopes: ReadonlySet<string>): void => {
+    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, logger }).callback() }
+  }
+  try {
+    install(await loadScopes(db))
+  } catch (error) {
+    server.close()
+    throw error
+  }
+  const sweep = setInterval(() => {
+    deleteExpiredIdpModels(db).catch((error: unknown) => logger.warn({ err: error }, 'embedded IdP: deleting expired records failed'))
+  }, EXPIRED_SWEEP_MS).unref()
+  logger.info({ issuer }, 'embedded IdP listening')
+
+  // oidc-provider copies `scopes` into a private Set when a Provider is constructed
+  // (lib/helpers/configuration.js cloneConfiguration), and the client schema checks registered `scope`
+  // values against that Set (lib/helpers/client_schema.js scopes()). There is no public way to add to
+  // it, so a new scope is stored in idp_scopes and a provider with the new list replaces the running
+  // one for the next request; all state is in the database, so nothing is lost in the swap.
+  let queue: Promise<unknown> = Promise.resolve()
+  const addScopes = async (scopes: readonly string[]): Promise<void> => {
+    const missing = [...new Set(scopes)].filter((scope) => current?.scopes.has(scope) !== true)
+    if (missing.length === 0) return
+    const createdAt = new Date().toISOString()
+    await db.insertInto('idp_scopes')
+      .values(missing.map((scope) => ({ scope, created_at: createdAt })))
+      .onConflict((oc) => oc.column('scope').doNothing())
+      .execute()
+    install(await loadScopes(db))
+  }
+
+  return {
+    issuer,
+    wellKnownUrl: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
+    initialAccessToken,
+    ensureScopes (scopes) {
+      const invalid = scopes.filter((scope) => !SCOPE_TOKEN.test(scope))
+      if (invalid.length > 0) return Promise.reject(new AppError('invalid', invalid.map((scope) => `scope ${show(scope)} is not a valid scope token (RFC 6749 §3.3)`)))
+      // One at a time, so that two concurrent calls cannot install an older list over a newer one.
+      const run = queue.then(() => addScopes(scopes))
+      queue = run.catch(() => {})
+      return run
+    },
+    async close () {
+      clearInterval(sweep)
+      await queue
+      await new Promise<void>((resolve, reject) => server.close((error) => { if (error) reject(error); else resolve() }))
+    }
+  }
+}
+
+async function loadScopes (db: Db): Promise<ReadonlySet<string>> {
+  const rows = await db.selectFrom('idp_scopes').select('scope').orderBy('scope').execute()
+  return new Set([...BASE_SCOPES, ...rows.map((row) => row.scope)])
+}
+
+interface ProviderSettings {
+  readonly issuer: string
+  readonly scopes: ReadonlySet<string>
+  readonly keys: IdpKeys
+  readonly initialAccessToken: string
+  readonly db: Db
+  readonly logger: EmbeddedIdpOptions['logger']
+}
+
+function createProvider ({ issuer, scopes, keys, initialAccessToken, db, logger }: ProviderSettings): OidcProvider {
+  const provider = new OidcProviderClass(issuer, {
+    adapter: kyselyAdapterFactory(db),
+    jwks: keys.jwks,
+    cookies: { keys: keys.cookieKeys },
+    scopes: [...scopes],
+    // Every response type oidc-provider supports (a bare OAuth `token` is not one), so that the portal's client types are registrable.
+    responseTypes: ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token', 'none'],
+    features: {
+      devInteractions: { enabled: false }, // headless: no login pages
+      registration: { enabled: true, initialAccessToken }, // a string: one static Bearer value
+      registrationManagement: { enabled: true, rotateRegistrationAccessToken: true }, // new token on every PUT
+      clientCredentials: { enabled: true },
+      // RFC 7662 §4: resource servers (confidential clients) may introspect any token, public clients only their own.
+      introspection: { enabled: true, allowedPolicy: (_ctx: unknown, caller: Caller, token: Token) => caller.clientAuthMethod !== 'none' || token.clientId === caller.clientId },
+      // RFC 7009 §2.1: a client revokes only tokens issued to it (others: silently ignored).
+      revocation: { enabled: true, allowedPolicy: (_ctx: unknown, caller: Caller, token: Token) => token.clientId === caller.clientId }
+    },
+    // Explicit lifetimes (seconds), as oidc-provider asks (it warns about each default).
+    ttl: {
+      AccessToken: 60 * 60,
+      AuthorizationCode: 60,
+      ClientCredentials: 10 * 60,
+      IdToken: 60 * 60,
+      RefreshToken: 14 * 24 * 60 * 60,
+      Interaction: 60 * 60,
+      Session: 14 * 24 * 60 * 60,
+      Grant: 14 * 24 * 60 * 60
+    },
+    clientBasedCORS: () => false // callers are servers, not browsers
+  })
+  provider.on('server_error', (_ctx, error) => { logger.error({ err: error }, 'embedded IdP: server error') })
+  // RFC 7592 §2.1 lets a read return a new registration access token (the client must then discard the
+  // old one); Keycloak does so, so reads rotate here too and drivers must always adopt the returned token.
+  provider.use(async (ctx, next) => {
+    await next()
+    const previous = ctx.oidc?.entities.RegistrationAccessToken
+    if (ctx.oidc?.route !== 'client' || ctx.status !== 200 || previous === undefined) return
+    const rotated = new provider.RegistrationAccessToken({ client: ctx.oidc.client, policies: previous.policies })
+    ctx.body.registration_access_token = await rotated.save()
+    await previous.destroy()
+  })
+  return provider
+}
