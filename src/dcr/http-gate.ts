@@ -1,0 +1,241 @@
+// The one outbound gate for every IdP call (style-by-example habit 6): explicit connect / headers / body
+// timeouts, a response-size cap, no redirect following, JSON-only parsing, per-provider TLS, typed
+// failure stages. undici 7's `request` never follows redirects (no redirect interceptor is installed).
+import secureJson from 'secure-json-parse'
+import { Agent, request, type Dispatcher } from 'undici'
+import { IdpError, parseOAuthErrorBody, safeUrl, scrub } from './idp-error.ts'
+
+export interface HttpGateOptions {
+  /** TCP + TLS handshake. Default 5 s. */
+  readonly connectTimeoutMs?: number
+  /** From request sent to response headers received. Default 10 s. */
+  readonly headersTimeoutMs?: number
+  /** Longest silence while the body streams; the whole call is also capped at the sum of all three. Default 10 s. */
+  readonly bodyTimeoutMs?: number
+  /** Bytes; a longer response is aborted while streaming. Default 1 MiB. */
+  readonly maxResponseBytes?: number
+  /** Replaces the verifying agent (tests, a fault proxy). */
+  readonly dispatcher?: Dispatcher
+  /** Replaces the agent used for providers with `insecureSkipVerify`. */
+  readonly insecureDispatcher?: Dispatcher
+}
+
+export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
+
+export interface GateRequest {
+  readonly method: HttpMethod
+  readonly url: string
+  readonly headers?: Readonly<Record<string, string>>
+  /** Sent as application/json (RFC 7591 §3.1). */
+  readonly json?: unknown
+  /** Sent as application/x-www-form-urlencoded (RFC 6749 token, introspection, revocation). */
+  readonly form?: Readonly<Record<string, string>>
+  /** This call only skips certificate verification (security-checklist §1.7); never the process. */
+  readonly insecureSkipVerify?: boolean
+}
+
+export interface GateResponse {
+  readonly status: number
+  readonly headers: Readonly<Record<string, string | string[] | undefined>>
+  /** The parsed JSON body; undefined when the body is empty (e.g. 204). */
+  readonly body: unknown
+}
+
+const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
+const utf8 = new TextDecoder('utf-8', { fatal: true })
+
+export class HttpGate {
+  private readonly connectTimeoutMs: number
+  private readonly headersTimeoutMs: number
+  private readonly bodyTimeoutMs: number
+  private readonly maxResponseBytes: number
+  private readonly verifying: Dispatcher
+  private insecure: Dispatcher | undefined
+  private readonly owned: Agent[] = []
+
+  constructor (private readonly options: HttpGateOptions = {}) {
+    this.connectTimeoutMs = options.connectTimeoutMs ?? 5_000
+    this.headersTimeoutMs = options.headersTimeoutMs ?? 10_000
+    this.bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000
+    this.maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024
+    this.verifying = options.dispatcher ?? this.agent(true)
+  }
+
+  /** Sends one request; a non-2xx answer, a redirect or any transport failure throws IdpError. */
+  async send (call: GateRequest): Promise<GateResponse> {
+    const where = `${call.method} ${safeUrl(call.url)}`
+    const protocol = URL.canParse(call.url) ? new URL(call.url).protocol : ''
+    if (protocol !== 'https:' && protocol !== 'http:') {
+      throw new IdpError('unreachable', `Identity provider URL for ${where} is not an absolute http(s) URL`)
+    }
+    const encoded = encodeBody(call)
+    let response: Dispatcher.ResponseData
+    try {
+      response = await request(call.url, {
+        dispatcher: call.insecureSkipVerify === true ? this.insecureDispatcher() : this.verifying,
+        method: call.method,
+        headers: { accept: 'application/json', ...encoded.headers, ...call.headers },
+        body: encoded.body,
+        headersTimeout: this.headersTimeoutMs,
+        bodyTimeout: this.bodyTimeoutMs,
+        signal: AbortSignal.timeout(this.connectTimeoutMs + this.headersTimeoutMs + this.bodyTimeoutMs)
+      })
+    } catch (error) {
+      throw transportError(error, where)
+    }
+    const { statusCode: status, headers } = response
+    if (status >= 300 && status < 400) {
+      discard(response)
+      const location = typeof headers.location === 'string' ? ` to ${safeUrl(new URL(headers.location, call.url))}` : ''
+      throw new IdpError('redirect', `Identity provider answered ${where} with a redirect (HTTP ${status}${location}); redirects are not followed`, { status })
+    }
+    const bytes = await this.readBody(response, where)
+    const contentType = String(headers['content-type'] ?? '')
+    const ok = status >= 200 && status < 300
+    if (!ok) throw statusError(status, headers, parseLeniently(bytes, contentType), where, credentialsOf(call))
+    return { status, headers, body: bytes.length === 0 ? undefined : parseJson(bytes, contentType, where) }
+  }
+
+  async close (): Promise<void> {
+    await Promise.all(this.owned.map(async (agent) => await agent.close()))
+  }
+
+  private insecureDispatcher (): Dispatcher {
+    this.insecure ??= this.options.insecureDispatcher ?? this.agent(false)
+    return this.insecure
+  }
+
+  private agent (rejectUnauthorized: boolean): Agent {
+    const agent = new Agent({
+      connect: { timeout: this.connectTimeoutMs, rejectUnauthorized },
+      headersTimeout: this.headersTimeoutMs,
+      bodyTimeout: this.bodyTimeoutMs
+    })
+    this.owned.push(agent)
+    return agent
+  }
+
+  private async readBody (response: Dispatcher.ResponseData, where: string): Promise<Buffer> {
+    const tooLarge = () => new IdpError('too_large', `Identity provider response to ${where} exceeds ${this.maxResponseBytes} bytes`, { status: response.statusCode })
+    if (Number(response.headers['content-length']) > this.maxResponseBytes) {
+      discard(response)
+      throw tooLarge()
+    }
+    const chunks: Buffer[] = []
+    let size = 0
+    try {
+      for await (const chunk of response.body) {
+        size += (chunk as Buffer).length
+        if (size > this.maxResponseBytes) throw tooLarge() // leaving the loop destroys the stream
+        chunks.push(chunk as Buffer)
+      }
+    } catch (error) {
+      if (error instanceof IdpError) throw error
+      throw transportError(error, where)
+    }
+    return Buffer.concat(chunks)
+  }
+}
+
+/** Drops a body that will not be read; undici reports the abort as an error nobody needs. */
+function discard (response: Dispatcher.ResponseData): void {
+  response.body.on('error', () => {})
+  response.body.destroy()
+}
+
+function encodeBody (call: GateRequest): { headers: Record<string, string>, body?: string } {
+  if (call.json !== undefined) return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(call.json) }
+  if (call.form !== undefined) return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...call.form }).toString() }
+  return { headers: {} }
+}
+
+function parseJson (bytes: Buffer, contentType: string, where: string): unknown {
+  if (!JSON_CONTENT_TYPE.test(contentType)) {
+    throw new IdpError('non_json', `Identity provider answered ${where} with ${contentType === '' ? 'no content type' : `content type ${JSON.stringify(contentType.slice(0, 60))}`}, expected JSON`)
+  }
+  try {
+    return secureJson.parse(utf8.decode(bytes), undefined, { protoAction: 'remove', constructorAction: 'remove' })
+  } catch {
+    throw new IdpError('non_json', `Identity provider answered ${where} with a body that is not valid JSON`)
+  }
+}
+
+/** An error body is parsed when it can be; a proxy's HTML page is simply not one. */
+function parseLeniently (bytes: Buffer, contentType: string): unknown {
+  try {
+    return bytes.length === 0 ? undefined : parseJson(bytes, contentType, '')
+  } catch {
+    return undefined
+  }
+}
+
+function statusError (status: number, headers: GateResponse['headers'], body: unknown, where: string, secrets: string[]): IdpError {
+  const oauth = parseOAuthErrorBody(body) ?? parseBearerChallenge(headers['www-authenticate'])
+  if (oauth === undefined) {
+    return new IdpError('http_error', `Identity provider answered ${where} with HTTP ${status}`, { status })
+  }
+  const error = scrub(oauth.error, secrets)
+  const description = oauth.description === undefined ? undefined : scrub(oauth.description, secrets)
+  return new IdpError('oauth_error', `Identity provider answered ${where} with HTTP ${status} ${error}${description === undefined ? '' : `: ${description}`}`, {
+    status, oauthError: error, oauthErrorDescription: description
+  })
+}
+
+/** RFC 6750 §3: `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` without a body. */
+function parseBearerChallenge (header: string | string[] | undefined): { error: string, description?: string } | undefined {
+  const text = Array.isArray(header) ? header.join(', ') : header ?? ''
+  const error = /\berror="([^"]*)"/.exec(text)?.[1]
+  return error === undefined || error === '' ? undefined : { error, description: /\berror_description="([^"]*)"/.exec(text)?.[1] }
+}
+
+/** The credentials this call carries, so that an IdP that echoes one never gets it into a message. */
+function credentialsOf (call: GateRequest): string[] {
+  const secrets: string[] = []
+  for (const [name, value] of Object.entries(call.headers ?? {})) {
+    if (name.toLowerCase() === 'authorization') secrets.push(value, value.replace(/^\S+\s+/, ''))
+  }
+  for (const source of [call.form, call.json]) {
+    const record = (typeof source === 'object' && source !== null ? source : {}) as Record<string, unknown>
+    for (const field of ['client_secret', 'registration_access_token', 'token']) {
+      if (typeof record[field] === 'string') secrets.push(record[field])
+    }
+  }
+  return secrets
+}
+
+const TIMEOUT_CODES: Readonly<Record<string, string>> = {
+  UND_ERR_CONNECT_TIMEOUT: 'connect timeout',
+  UND_ERR_HEADERS_TIMEOUT: 'headers timeout',
+  UND_ERR_BODY_TIMEOUT: 'body timeout',
+  ETIMEDOUT: 'connect timeout',
+  TimeoutError: 'overall deadline',
+  AbortError: 'overall deadline'
+}
+// Node's OpenSSL verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, …) and ERR_TLS_/ERR_SSL_.
+const TLS_CODE = /CERT|SSL|TLS|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/
+
+function transportError (error: unknown, where: string): IdpError {
+  const codes = errorCodes(error)
+  const timeout = codes.find((code) => code in TIMEOUT_CODES)
+  if (timeout !== undefined) {
+    return new IdpError('timeout', `Identity provider did not answer ${where} in time (${TIMEOUT_CODES[timeout]})`)
+  }
+  const tls = codes.find((code) => TLS_CODE.test(code))
+  if (tls !== undefined) {
+    return new IdpError('tls', `TLS with the identity provider failed for ${where} (${tls})`)
+  }
+  const code = codes.find((candidate) => /^[A-Z_]+$/.test(candidate))
+  return new IdpError('unreachable', `Identity provider is unreachable for ${where}${code === undefined ? '' : ` (${code})`}`)
+}
+
+/** Codes and names along the cause chain: undici wraps socket errors. */
+function errorCodes (error: unknown): string[] {
+  const codes: string[] = []
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    const { code, name, cause } = current as { code?: unknown, name?: unknown, cause?: unknown }
+    if (typeof code === 'string') codes.push(code)
+    if (typeof name === 'string') codes.push(name)
+    current = cause
+  }
+  return codes
+}

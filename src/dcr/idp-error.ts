@@ -1,0 +1,88 @@
+// The one error every IdP call throws: a stage that says what went wrong, the IdP's OAuth error when it
+// sent one, and a message that names the URL (origin and path only) and never a credential.
+import { AppError } from '../errors.ts'
+
+export type IdpFailureStage =
+  | 'unreachable' // DNS, connection refused or reset
+  | 'timeout' // connect, headers or body took too long (→ 504)
+  | 'tls' // certificate verification or handshake failed
+  | 'redirect' // a 3xx: never followed (OIDC Discovery §7.2, RFC 9700 §4.11)
+  | 'non_json' // not application/json, or a body that does not parse
+  | 'too_large' // the response exceeded the size cap
+  | 'oauth_error' // non-2xx with an RFC 6749 §5.2 / RFC 7591 §3.2.2 error body (or Okta's variant)
+  | 'http_error' // any other non-2xx
+  | 'issuer_mismatch' // discovery document for another issuer (OIDC Discovery §4.3, RFC 8414 §3.3)
+  | 'invalid_metadata' // discovery document unusable (not an object, bad or missing endpoint)
+  | 'invalid_response' // a 2xx that breaks the protocol (no client_id, client_id changed, foreign URI)
+
+export interface IdpErrorDetails {
+  readonly status?: number
+  readonly oauthError?: string
+  readonly oauthErrorDescription?: string
+}
+
+export class IdpError extends AppError {
+  readonly status?: number
+  readonly oauthError?: string
+  readonly oauthErrorDescription?: string
+
+  constructor (readonly stage: IdpFailureStage, message: string, details: IdpErrorDetails = {}) {
+    super(stage === 'timeout' ? 'idp_timeout' : 'idp_failed', message)
+    this.name = 'IdpError'
+    this.status = details.status
+    this.oauthError = details.oauthError
+    this.oauthErrorDescription = details.oauthErrorDescription
+  }
+}
+
+/** A URL as it may appear in a message: origin and path, never the query, fragment or userinfo. */
+export function safeUrl (url: string | URL): string {
+  try {
+    const parsed = typeof url === 'string' ? new URL(url) : url
+    return `${parsed.origin}${parsed.pathname}`
+  } catch {
+    return '(invalid URL)'
+  }
+}
+
+export interface OAuthErrorBody {
+  readonly error: string
+  readonly description?: string
+}
+
+const MAX_IDP_TEXT = 300
+
+/**
+ * The IdP's error from a JSON error body: RFC 6749 §5.2 / RFC 7591 §3.2.2 `{error, error_description}`,
+ * or Okta's management API `{errorCode, errorSummary, errorCauses: [{errorSummary}]}`.
+ */
+export function parseOAuthErrorBody (body: unknown): OAuthErrorBody | undefined {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
+  const record = body as Record<string, unknown>
+  if (typeof record.error === 'string' && record.error !== '') {
+    return { error: clip(record.error), description: optionalText(record.error_description) }
+  }
+  if (typeof record.errorCode === 'string' && record.errorCode !== '') {
+    const causes = Array.isArray(record.errorCauses) ? record.errorCauses.map((cause) => optionalText((cause as { errorSummary?: unknown } | null)?.errorSummary)) : []
+    const description = [optionalText(record.errorSummary), ...causes].filter((text) => text !== undefined).join(' — ')
+    return { error: clip(record.errorCode), description: description === '' ? undefined : clip(description) }
+  }
+  return undefined
+}
+
+/** Text the IdP chose, made safe for a message: one line, short, with known credentials blanked out. */
+export function scrub (text: string, secrets: readonly string[]): string {
+  let clean = text
+  for (const secret of secrets) if (secret.length >= 4) clean = clean.split(secret).join('[redacted]')
+  return clip(clean)
+}
+
+function optionalText (value: unknown): string | undefined {
+  return typeof value === 'string' && value.trim() !== '' ? clip(value) : undefined
+}
+
+function clip (text: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters from a remote body are dropped
+  const line = text.replace(/[\u0000-\u001f\u007f]+/g, ' ').trim()
+  return line.length <= MAX_IDP_TEXT ? line : `${line.slice(0, MAX_IDP_TEXT)}…`
+}
