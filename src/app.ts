@@ -6,11 +6,19 @@ import { registerErrorHandling } from './http/error-handler.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { appRoutes } from './modules/apps/app.routes.ts'
+import { AppService } from './modules/apps/app.service.ts'
 import { clientTypeRoutes } from './modules/client-types/client-type.routes.ts'
 import { ClientTypeService } from './modules/client-types/client-type.service.ts'
 import { oauthProviderRoutes } from './modules/oauth-providers/oauth-provider.routes.ts'
 import { OAuthProviderService } from './modules/oauth-providers/oauth-provider.service.ts'
 import { registerEmbeddedProvider, type EmbeddedIdpEndpoint } from './modules/oauth-providers/embedded-provider.ts'
+import { planRoutes } from './modules/plans/plan.routes.ts'
+import { PlanService } from './modules/plans/plan.service.ts'
+import { productRoutes } from './modules/products/product.routes.ts'
+import { ProductService, productAttachments, type ScopesSavedHook } from './modules/products/product.service.ts'
+import { ProviderVerification } from './modules/oauth-providers/provider-verification.ts'
+import { DcrEngine } from './dcr/index.ts'
 import type { Clock } from './shared/time.ts'
 
 export interface AppDeps {
@@ -18,6 +26,10 @@ export interface AppDeps {
   readonly adminToken: string
   readonly logger: FastifyBaseLogger
   readonly now?: Clock
+  /** Told the scopes of each product or plan saved (the embedded IdP makes them registrable); default none. */
+  readonly onScopesSaved?: ScopesSavedHook
+  /** The DCR engine (its gate's timeouts, a test dispatcher); default one with the standard gate, closed with the app. */
+  readonly engine?: DcrEngine
   /** The embedded OpenID provider, when it runs: registered as provider "Embedded IdP" (design.md §6). */
   readonly embeddedIdp?: EmbeddedIdpEndpoint
 }
@@ -37,19 +49,28 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   registerJsonBodyParser(app)
   await registerOpenApi(app)
 
-  const serviceDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()), usageChecks: [] }
+  const serviceDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()), usageChecks: [productAttachments] }
   const providers = new OAuthProviderService(serviceDeps)
   if (deps.embeddedIdp !== undefined) {
     const registered = await registerEmbeddedProvider(deps.database.db, serviceDeps.now, deps.embeddedIdp)
     app.log.info(registered, 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService(serviceDeps)
+  const engine = deps.engine ?? new DcrEngine()
+  if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
+  const verification = new ProviderVerification({ db: deps.database.db, engine })
+  const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
+  const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
+  const apps = new AppService(serviceDeps)
 
   await app.register(healthRoutes(deps.database.ping))
   await app.register(async (portalApi) => {
     portalApi.addHook('onRequest', adminAuth(deps.adminToken))
-    await portalApi.register(oauthProviderRoutes(providers))
+    await portalApi.register(oauthProviderRoutes(providers, verification))
     await portalApi.register(clientTypeRoutes(clientTypes))
+    await portalApi.register(productRoutes(products))
+    await portalApi.register(planRoutes(plans))
+    await portalApi.register(appRoutes(apps))
     portalApi.get('/openapi.json', {
       schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }
     }, async () => app.swagger())

@@ -7,6 +7,7 @@ export type ErrorCode =
   | 'unauthorized' // 401
   | 'not_found' // 404, also for malformed ids
   | 'conflict' // 409: a unique name taken
+  | 'unprocessable' // 422: Tyk answers 422 for invalid product, plan and app bodies (tyk-portal-api.md §5)
   | 'too_large' // 413
   | 'unsupported_media_type' // 415
   | 'idp_failed' // 502: the identity provider answered badly or not at all
@@ -19,6 +20,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  unprocessable: 422,
   too_large: 413,
   unsupported_media_type: 415,
   idp_failed: 502,

@@ -23,7 +23,8 @@ async function main (): Promise<void> {
   const idp = config.embeddedIdp.enabled
     ? await startEmbeddedIdp({ db: database.db, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
     : undefined
-  const app = await buildApp({ database, adminToken: admin.token, logger, embeddedIdp: idp })
+  // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
+  const app = await buildApp({ database, adminToken: admin.token, logger, embeddedIdp: idp, onScopesSaved: idp?.ensureScopes })
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return

@@ -1,21 +1,32 @@
-import { Migrator, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
 import type { Dialect } from './database.ts'
 import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-and-client-types.ts'
 import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'
 import { portalMeta } from './migrations/2026-11-27T0200-portal-meta.ts'
+import { productsPlansApps } from './migrations/2026-11-27T0300-products-plans-apps.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-27T0000-providers-and-client-types': providersAndClientTypes,
   '2026-11-27T0100-embedded-idp': embeddedIdp,
-  '2026-11-27T0200-portal-meta': portalMeta
+  '2026-11-27T0200-portal-meta': portalMeta,
+  '2026-11-27T0300-products-plans-apps': productsPlansApps
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: async () => Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(dialect)]))
   }
-  const { error, results } = await new Migrator({ db, provider, migrationTableName: 'portal_migrations', migrationLockTableName: 'portal_migrations_lock' }).migrateToLatest()
+  // Kysely looks for its own tables in every schema unless told which one: without this, a second
+  // database in another schema of the same PostgreSQL database (parallel test suites) skips creating them.
+  const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined
+  const { error, results } = await new Migrator({
+    db,
+    provider,
+    migrationTableName: 'portal_migrations',
+    migrationLockTableName: 'portal_migrations_lock',
+    ...(schema === undefined ? {} : { migrationTableSchema: schema })
+  }).migrateToLatest()
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
     throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error })

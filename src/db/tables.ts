@@ -2,6 +2,10 @@
 import type { OAuthProviderTable } from '../modules/oauth-providers/oauth-provider.table.ts'
 import type { ClientTypeTable } from '../modules/client-types/client-type.table.ts'
 import type { IdpModelTable, IdpScopeTable } from '../idp/idp.table.ts'
+import type { ProductClientTypeTable, ProductTable } from '../modules/products/product.table.ts'
+import type { ScopeOwnerTable } from '../modules/products/scope.table.ts'
+import type { PlanTable } from '../modules/plans/plan.table.ts'
+import type { AppTable } from '../modules/apps/app.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -9,4 +13,9 @@ export interface Tables {
   oauth_client_types: ClientTypeTable
   idp_models: IdpModelTable
   idp_scopes: IdpScopeTable
+  products: ProductTable
+  product_client_types: ProductClientTypeTable
+  scope_owners: ScopeOwnerTable
+  plans: PlanTable
+  apps: AppTable
 }

@@ -29,6 +29,11 @@ export class DcrEngine {
     return DRIVERS[type].capabilities
   }
 
+  /** The RFC 7591 §2 metadata this provider's driver would send for the template and request. */
+  registrationMetadata (provider: ProviderConnection, template: ClientTemplate, request: ClientRequest): RegistrationMetadata {
+    return buildRegistrationMetadata(DRIVERS[provider.type], template, request)
+  }
+
   async discover (provider: ProviderConnection): Promise<ProviderMetadata> {
     return await this.discovery.discover(provider.wellKnownUrl, { insecureSkipVerify: provider.sslInsecureSkipVerify })
   }
@@ -39,7 +44,7 @@ export class DcrEngine {
    */
   async register (provider: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<ManagedClient> {
     const driver = DRIVERS[provider.type]
-    const metadata = buildRegistrationMetadata(driver, template, request)
+    const metadata = this.registrationMetadata(provider, template, request)
     const post = (url: string): GateRequest => ({ method: 'POST', url, headers: authorization(driver, provider.initialAccessToken), json: metadata })
     const endpoint = await this.registrationEndpoint(provider)
     let response: GateResponse

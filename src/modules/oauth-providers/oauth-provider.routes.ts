@@ -2,13 +2,14 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { ForceQuery, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { ProviderBody, ProviderElem, ProviderShow } from './oauth-provider.schemas.ts'
+import { ProviderBody, ProviderElem, ProviderShow, VerificationReport, VerifyQuery } from './oauth-provider.schemas.ts'
 import type { OAuthProviderService } from './oauth-provider.service.ts'
+import type { ProviderVerification } from './provider-verification.ts'
 
 const tags = ['OAuth2.0 providers']
 const params = Type.Object({ provider_id: ProviderIdParam })
 
-export function oauthProviderRoutes (providers: OAuthProviderService): FastifyPluginAsyncTypebox {
+export function oauthProviderRoutes (providers: OAuthProviderService, verification: ProviderVerification): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/oauth-providers', {
       schema: { operationId: 'list-oauth-providers', tags, querystring: PageQuery, response: { 200: Type.Array(ProviderElem) } }
@@ -32,5 +33,17 @@ export function oauthProviderRoutes (providers: OAuthProviderService): FastifyPl
       await providers.remove(request.params.provider_id, request.query.force === 'true')
       return { status: 'ok' }
     })
+
+    // Our extension: contact the IdP and report whether it is usable for DCR (design.md §2).
+    app.post('/oauth-providers/:provider_id/verify', {
+      schema: {
+        operationId: 'verify-oauth-provider',
+        tags,
+        summary: 'Check discovery, issuer, registration endpoint, client types and (with ?canary=true) a real registration',
+        params,
+        querystring: VerifyQuery,
+        response: { 200: VerificationReport }
+      }
+    }, async (request) => await verification.verify(request.params.provider_id, request.query.canary === 'true'))
   }
 }

@@ -54,3 +54,22 @@ export function toProviderElem (row: OAuthProviderRow): ProviderElem {
     UpdatedAt: formatTimestamp(row.updated_at)
   }
 }
+
+const FindingStatus = StringEnum(['ok', 'warning', 'error'])
+
+export const VerifyQuery = Type.Object({
+  canary: Type.Optional(StringEnum(['true', 'false'], { description: 'also register a throw-away client and delete it' }))
+}, { additionalProperties: false })
+
+export const VerificationReport = Type.Object({
+  ProviderID: Id,
+  Status: FindingStatus,
+  Findings: Type.Array(Type.Object({
+    Check: Type.String({ examples: ['discovery', 'issuer', 'registration_endpoint', 'client_type:Web application', 'initial_access_token', 'canary_register', 'canary_delete'] }),
+    Status: FindingStatus,
+    Message: Type.String()
+  }, { additionalProperties: false }))
+}, { additionalProperties: false, description: 'The worst finding gives Status; secrets never appear' })
+export type VerificationReport = Static<typeof VerificationReport>
+export type Finding = VerificationReport['Findings'][number]
+export type FindingStatus = Finding['Status']

@@ -1,0 +1,23 @@
+import type { Db } from '../../db/database.ts'
+import type { Page } from '../../shared/pagination.ts'
+import type { AppChanges, AppRow, NewAppRow } from './app.table.ts'
+
+export async function listApps (db: Db, page: Page): Promise<AppRow[]> {
+  return await db.selectFrom('apps').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()
+}
+
+export async function findApp (db: Db, id: number): Promise<AppRow | undefined> {
+  return await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function insertApp (db: Db, row: NewAppRow): Promise<AppRow> {
+  return await db.insertInto('apps').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function updateApp (db: Db, id: number, changes: AppChanges): Promise<AppRow | undefined> {
+  return await db.updateTable('apps').set(changes).where('id', '=', id).returningAll().executeTakeFirst()
+}
+
+export async function deleteApp (db: Db, id: number): Promise<void> {
+  await db.deleteFrom('apps').where('id', '=', id).execute()
+}

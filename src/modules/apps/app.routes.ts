@@ -1,0 +1,39 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { parsePage } from '../../shared/pagination.ts'
+import { answerInvalidBodiesWith422 } from '../products/unprocessable.ts'
+import { AppBody, AppElem, AppIdParam, AppShow } from './app.schemas.ts'
+import type { AppService } from './app.service.ts'
+
+const tags = ['Applications and credentials']
+const params = Type.Object({ app_id: AppIdParam })
+
+export function appRoutes (apps: AppService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    answerInvalidBodiesWith422(app)
+
+    app.get('/apps', {
+      schema: { operationId: 'list-apps', tags, querystring: PageQuery, response: { 200: Type.Array(AppElem) } }
+    }, async (request) => await apps.list(parsePage(request.query)))
+
+    app.post('/apps', {
+      schema: { operationId: 'create-app', tags, body: AppBody, response: { 200: AppShow, ...errorResponses(422) } }
+    }, async (request) => await apps.create(request.body))
+
+    app.get('/apps/:app_id', {
+      schema: { operationId: 'get-app', tags, params, response: { 200: AppShow } }
+    }, async (request) => await apps.get(request.params.app_id))
+
+    app.put('/apps/:app_id', {
+      schema: { operationId: 'update-app', tags, params, body: AppBody, response: { 200: AppShow, ...errorResponses(422) } }
+    }, async (request) => await apps.update(request.params.app_id, request.body))
+
+    app.delete('/apps/:app_id', {
+      schema: { operationId: 'delete-app', tags, params, response: { 200: StatusBody } }
+    }, async (request) => {
+      await apps.remove(request.params.app_id)
+      return { status: 'ok' }
+    })
+  }
+}

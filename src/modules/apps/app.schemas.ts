@@ -1,0 +1,58 @@
+// The app contract (tyk-portal-api.md §5.4; Client-basic, Client-show, Client-index).
+import { Type, type Static } from 'typebox'
+import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { formatTimestamp } from '../../shared/time.ts'
+import type { AppRow } from './app.table.ts'
+import { VISIBILITIES } from './app.values.ts'
+
+export const AppIdParam = Type.String({ description: 'UID of this application (integer)', examples: ['1'] })
+
+export const AppBody = Type.Object({
+  Name: Type.String({ minLength: 1, maxLength: 255, examples: ['Payment App'] }),
+  Description: Type.Optional(Type.String({ maxLength: 4096 })),
+  RedirectURLs: Type.Optional(Type.String({
+    maxLength: 65536,
+    description: 'comma-separated; each absolute, without fragment or user info: https, http on 127.0.0.1/[::1]/localhost, or a reverse-domain scheme (com.example.app:/cb)',
+    examples: ['https://app-host/auth']
+  })),
+  UserID: Type.Optional(Type.Integer({ minimum: 0, maximum: 2147483647, description: 'the user owning this application (0: none)' })),
+  Visibility: Type.Optional(StringEnum(VISIBILITIES, { description: 'default organisation' })),
+  ID: Ignored(),
+  CreatedAt: Ignored(),
+  UpdatedAt: Ignored(),
+  AccessRequests: Ignored()
+}, { additionalProperties: false })
+export type AppInput = Static<typeof AppBody>
+
+export const AppElem = Type.Object({
+  ID: Id,
+  Name: Type.String(),
+  Description: Type.String(),
+  RedirectURLs: Type.String({ examples: ['https://app-host/auth'] }),
+  UserID: Type.Integer(),
+  Visibility: StringEnum(VISIBILITIES),
+  CreatedAt: Timestamp
+}, { additionalProperties: false })
+export type AppElem = Static<typeof AppElem>
+
+export const AppShow = Type.Object({
+  ...AppElem.properties,
+  AccessRequests: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'access requests of this application (arrive with access requests)' })
+}, { additionalProperties: false })
+export type AppShow = Static<typeof AppShow>
+
+export function toAppElem (row: AppRow): AppElem {
+  return {
+    ID: row.id,
+    Name: row.name,
+    Description: row.description,
+    RedirectURLs: row.redirect_urls,
+    UserID: row.user_id,
+    Visibility: row.visibility as AppElem['Visibility'],
+    CreatedAt: formatTimestamp(row.created_at)
+  }
+}
+
+export function toAppShow (row: AppRow): AppShow {
+  return { ...toAppElem(row), AccessRequests: [] }
+}

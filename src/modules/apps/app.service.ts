@@ -1,0 +1,65 @@
+import { AppError, show } from '../../errors.ts'
+import type { Db } from '../../db/database.ts'
+import { parseId } from '../../shared/ids.ts'
+import type { Page } from '../../shared/pagination.ts'
+import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
+import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
+import { toAppElem, toAppShow, type AppElem, type AppInput, type AppShow } from './app.schemas.ts'
+import type { AppRow } from './app.table.ts'
+import { parseRedirectUrls } from './app.values.ts'
+
+/** The app row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
+export async function getAppRow (db: Db, rawId: string): Promise<AppRow> {
+  const id = parseId(rawId)
+  const row = id === undefined ? undefined : await findApp(db, id)
+  if (row === undefined) throw new AppError('not_found', `Application Not found: app_id ${show(rawId)}`)
+  return row
+}
+
+export class AppService {
+  constructor (private readonly deps: ServiceDeps) {}
+
+  async list (page: Page): Promise<AppElem[]> {
+    return (await listApps(this.deps.db, page)).map(toAppElem)
+  }
+
+  async create (input: AppInput): Promise<AppShow> {
+    const now = this.deps.now().toISOString()
+    return toAppShow(await insertApp(this.deps.db, { ...validateApp(input), created_at: now, updated_at: now }))
+  }
+
+  async get (rawId: string): Promise<AppShow> {
+    return toAppShow(await getAppRow(this.deps.db, rawId))
+  }
+
+  /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
+  async update (rawId: string, input: AppInput): Promise<AppShow> {
+    const fields = validateApp(input)
+    return await this.deps.db.transaction().execute(async (trx) => {
+      const current = await getAppRow(trx, rawId)
+      const row = await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
+      return toAppShow(row ?? current)
+    })
+  }
+
+  async remove (rawId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const { id } = await getAppRow(trx, rawId)
+      await deleteApp(trx, id)
+    })
+  }
+}
+
+function validateApp (input: AppInput) {
+  const problems: string[] = []
+  if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
+  const redirectUrls = parseRedirectUrls(input.RedirectURLs ?? '', problems)
+  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  return {
+    name: input.Name,
+    description: input.Description ?? '',
+    redirect_urls: redirectUrls.join(','),
+    user_id: input.UserID ?? 0,
+    visibility: input.Visibility ?? 'organisation'
+  }
+}

@@ -1,0 +1,23 @@
+// Rows as the DCR engine sees them: a provider connection and a client template.
+import type { ClientTemplate, OktaAppType, ProviderConnection, ProviderType, TokenEndpointAuthMethod } from '../../dcr/index.ts'
+import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { OAuthProviderRow } from './oauth-provider.table.ts'
+
+export function toProviderConnection (row: OAuthProviderRow): ProviderConnection {
+  return {
+    id: row.id,
+    type: row.type as ProviderType,
+    wellKnownUrl: row.well_known_url,
+    initialAccessToken: row.registration_access_token,
+    sslInsecureSkipVerify: row.ssl_insecure_skip_verify === 1
+  }
+}
+
+export function toClientTemplate (row: ClientTypeRow): ClientTemplate {
+  return {
+    grantTypes: row.grant_types.split(','),
+    responseTypes: row.response_types.split(','),
+    tokenEndpointAuthMethod: row.token_endpoint_auth_method as TokenEndpointAuthMethod,
+    oktaAppType: row.okta_app_type as OktaAppType
+  }
+}

@@ -1,0 +1,90 @@
+// The plan contract (tyk-portal-api.md §5.2; PlanRequest, Plan, PlanSummary, Plan-index).
+import { Type, type Static, type TSchema } from 'typebox'
+import { Id, Ignored } from '../../http/schemas.ts'
+import { LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
+import type { PlanRow } from './plan.table.ts'
+
+export const PlanIdParam = Type.String({ description: 'UID of this plan (integer)', examples: ['1'] })
+
+/** Tyk's rate-limit, quota and descriptive plan fields: stored as given and answered unchanged, no behaviour. */
+const PLAN_FIELDS = {
+  CID: Text(255, 'portable ID of this plan (Tyk 1.13 custom IDs)'),
+  Catalogues: Type.Array(SafeInteger('catalogue ID', 1), { maxItems: 1000, description: 'IDs of the catalogues this plan belongs to' }),
+  DisplayName: Text(1024, 'display name of the plan'),
+  Description: Text(65536, 'description of the plan'),
+  KeyExpiresIn: SafeInteger('key expiration time in seconds'),
+  MetaData: LooseObject('additional metadata for the plan'),
+  Per: SafeNumber('time period for rate limiting in seconds'),
+  PlanQuota: SafeInteger('plan quota value'),
+  PlanQuotaRenewalRate: SafeInteger('plan quota renewal rate in seconds'),
+  Quota: SafeInteger('quota value'),
+  QuotaRenewalRate: SafeInteger('quota renewal rate in seconds (-1: never)'),
+  RateLimit: SafeNumber('rate limit of the plan'),
+  UnlimitedQuota: Type.Boolean({ description: 'the plan has unlimited quota' }),
+  UnlimitedRateLimit: Type.Boolean({ description: 'the plan has an unlimited rate limit' }),
+  ReferenceID: Text(255, 'UID of this plan in the API provider (policy ID)')
+} satisfies Record<string, TSchema>
+// ProviderID is required by Tyk but, like the fields above, only stored: it names the API gateway provider.
+export const PLAN_FIELD_NAMES = ['ProviderID', ...Object.keys(PLAN_FIELDS)] as ReadonlyArray<'ProviderID' | keyof typeof PLAN_FIELDS>
+
+const OptionalPlanFields = optional(PLAN_FIELDS)
+const ProviderID = SafeInteger('the API gateway provider (Tyk Dashboard), not the OAuth2.0 provider', 0)
+
+export const PlanBody = Type.Object({
+  Name: Type.String({ minLength: 1, maxLength: 255, examples: ['free_plan'] }),
+  ProviderID,
+  JWTScope: Type.Optional(Type.String({ maxLength: 4096, description: 'OAuth2.0 scope(s) of the plan, comma or space separated; each unique across products and plans', examples: ['free-plan'] })),
+  AutoApproveAccessRequests: Type.Optional(Type.Boolean({ description: 'access requests for this plan are approved at once (default false)' })),
+  ...OptionalPlanFields,
+  ID: Ignored(),
+  CreatedAt: Ignored(),
+  UpdatedAt: Ignored()
+}, { additionalProperties: false })
+export type PlanInput = Static<typeof PlanBody>
+type PlanFields = Partial<Pick<PlanInput, (typeof PLAN_FIELD_NAMES)[number]>> & { ProviderID: number }
+
+export const Plan = Type.Object({
+  ID: Id,
+  Name: Type.String(),
+  ProviderID,
+  JWTScope: Type.String({ description: 'canonical: comma-separated', examples: ['free-plan'] }),
+  AutoApproveAccessRequests: Type.Boolean(),
+  ...OptionalPlanFields
+}, { additionalProperties: false })
+export type Plan = Static<typeof Plan>
+
+export const PlanSummary = Type.Object({
+  ID: Id,
+  Name: Type.String(),
+  DisplayName: Type.Optional(Type.String()),
+  AutoApproveAccessRequests: Type.Boolean(),
+  RateLimit: Type.Optional(Type.Number()),
+  Quota: Type.Optional(Type.Integer())
+}, { additionalProperties: false })
+export type PlanSummary = Static<typeof PlanSummary>
+
+export const PlanIndex = Type.Object({ data: Type.Array(PlanSummary) }, { additionalProperties: false, description: 'Tyk Plan-index' })
+
+export function toPlan (row: PlanRow): Plan {
+  const { ProviderID, ...fields } = JSON.parse(row.fields) as PlanFields
+  return {
+    ID: row.id,
+    Name: row.name,
+    ProviderID,
+    JWTScope: row.jwt_scope,
+    AutoApproveAccessRequests: row.auto_approve_access_requests === 1,
+    ...fields
+  }
+}
+
+export function toPlanSummary (row: PlanRow): PlanSummary {
+  const { DisplayName, RateLimit, Quota } = JSON.parse(row.fields) as PlanFields
+  return {
+    ID: row.id,
+    Name: row.name,
+    ...(DisplayName === undefined ? {} : { DisplayName }),
+    AutoApproveAccessRequests: row.auto_approve_access_requests === 1,
+    ...(RateLimit === undefined ? {} : { RateLimit }),
+    ...(Quota === undefined ? {} : { Quota })
+  }
+}

@@ -1,0 +1,123 @@
+// The product contract (tyk-portal-api.md §5.1; Product-show, the create/update examples, ProductClientType*).
+import { Type, type Static, type TSchema } from 'typebox'
+import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { OKTA_APP_TYPES } from '../client-types/client-type.values.ts'
+import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import { formatTimestamp } from '../../shared/time.ts'
+import { LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
+import type { ProductRow } from './product.table.ts'
+
+export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
+export const ProductClientTypeIdParam = Type.String({ description: 'UID of a client type attached to this API Product (integer)', examples: ['1'] })
+
+const IdOrName = Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ maxLength: 255 })])
+
+/**
+ * Tyk's descriptive product fields: accepted with their Tyk types, stored as given and answered
+ * unchanged; no behaviour here. (Tyk writes Catalogues and Tags as IDs and reads them as names: both
+ * are accepted and returned as sent.)
+ */
+const PRODUCT_FIELDS = {
+  APIDetails: Type.Array(Type.Object({
+    APIID: Type.Optional(Type.String()),
+    APIType: Type.Optional(Type.String()),
+    Description: Type.Optional(Type.String()),
+    ListenPath: Type.Optional(Type.String()),
+    Name: Type.Optional(Type.String()),
+    OASUrl: Type.Optional(Type.String()),
+    Status: Type.Optional(Type.Boolean()),
+    TargetURL: Type.Optional(Type.String())
+  }, { additionalProperties: true }), { maxItems: 1000, description: 'APIs included in this API Product' }),
+  AuthType: Text(255, 'authentication type of the APIs (ex. authToken, jwt)'),
+  AuthTypes: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100, description: 'authentication types of the APIs (ex. ["key","oauth2"])' }),
+  Catalogues: Type.Array(IdOrName, { maxItems: 1000, description: 'catalogue IDs (write) or names (read)' }),
+  CID: Text(255, 'portable ID of this API Product (Tyk 1.13 custom IDs)'),
+  Content: Text(262144, 'marketing description, HTML fragment'),
+  Description: Text(65536, 'short description shown in the catalogue'),
+  DisplayName: Text(1024, 'name shown in the catalogue'),
+  DocsOnly: Type.Boolean({ description: 'documentation-only product (older spelling)' }),
+  Documentation: Type.Array(LooseObject('one API documentation entry'), { maxItems: 1000, description: 'API documentation entries' }),
+  Feature: Type.Boolean({ description: 'featured on the portal home page' }),
+  IsDocumentationOnly: Type.Boolean({ description: 'documentation-only product' }),
+  Logo: Text(2048, 'path to the logo image'),
+  Path: Text(2048, 'URI fragment of this product in the catalogue'),
+  ProviderID: SafeInteger('the API gateway provider (Tyk Dashboard), not the OAuth2.0 provider', 0),
+  ReferenceID: Text(255, 'UID of this API Product in the API provider (policy ID)'),
+  SpecDetails: Type.Union([Type.Array(LooseObject('one specification'), { maxItems: 1000 }), Type.Null()], { description: 'specifications of a documentation-only product' }),
+  Tags: Type.Array(IdOrName, { maxItems: 1000, description: 'tag IDs (write) or names (read)' })
+} satisfies Record<string, TSchema>
+export const PRODUCT_FIELD_NAMES = Object.keys(PRODUCT_FIELDS) as ReadonlyArray<keyof typeof PRODUCT_FIELDS>
+
+const OptionalProductFields = optional(PRODUCT_FIELDS)
+
+export const ProductBody = Type.Object({
+  Name: Type.String({ minLength: 1, maxLength: 255, examples: ['payment_api'] }),
+  DCREnabled: Type.Optional(Type.Boolean({ description: 'Dynamic Client Registration is on for this product (default false)' })),
+  Scopes: Type.Optional(Type.String({ maxLength: 4096, description: 'OAuth2.0 scopes, comma or space separated; each unique across products and plans', examples: ['payments,clients'] })),
+  Templates: Type.Optional(Type.Array(IdOrName, {
+    maxItems: 100,
+    description: 'client types offered: IDs, or the names a GET returned. Omitted on PUT keeps the attachments; [] detaches all'
+  })),
+  ...OptionalProductFields,
+  ID: Ignored(),
+  CreatedAt: Ignored(),
+  UpdatedAt: Ignored()
+}, { additionalProperties: false })
+export type ProductInput = Static<typeof ProductBody>
+export type ProductFields = Partial<Pick<ProductInput, (typeof PRODUCT_FIELD_NAMES)[number]>>
+
+export const ProductShow = Type.Object({
+  ID: Id,
+  Name: Type.String(),
+  DCREnabled: Type.Boolean(),
+  Scopes: Type.String({ description: 'canonical: comma-separated', examples: ['payments,clients'] }),
+  Templates: Type.Array(Type.String(), { description: 'names of the client types offered', examples: [['Web application']] }),
+  ...OptionalProductFields,
+  CreatedAt: Timestamp,
+  UpdatedAt: Timestamp
+}, { additionalProperties: false })
+export type ProductShow = Static<typeof ProductShow>
+
+export function toProductShow (row: ProductRow, templates: readonly string[]): ProductShow {
+  return {
+    ID: row.id,
+    Name: row.name,
+    DCREnabled: row.dcr_enabled === 1,
+    Scopes: row.scopes,
+    Templates: [...templates],
+    ...(JSON.parse(row.fields) as ProductFields),
+    CreatedAt: formatTimestamp(row.created_at),
+    UpdatedAt: formatTimestamp(row.updated_at)
+  }
+}
+
+// Attachments: /products/{product_id}/client_types (Tyk ProductClientTypeAttach / ListItem / Response).
+export const ProductClientTypeAttach = Type.Object({
+  ID: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'ID of the client type to attach', examples: [11] })
+}, { additionalProperties: false })
+export type ProductClientTypeAttach = Static<typeof ProductClientTypeAttach>
+
+export const ProductClientTypeListItem = Type.Object({ ID: Id, Name: Type.String() }, { additionalProperties: false })
+
+export const ProductClientTypeResponse = Type.Object({
+  Name: Type.String(),
+  ID: Id,
+  Description: Type.String(),
+  GrantType: Type.String({ examples: ['authorization_code'] }),
+  OktaAppType: StringEnum(['', ...OKTA_APP_TYPES]),
+  CreatedAt: Timestamp,
+  UpdatedAt: Timestamp
+}, { additionalProperties: false })
+export type ProductClientTypeResponse = Static<typeof ProductClientTypeResponse>
+
+export function toProductClientTypeResponse (row: ClientTypeRow): ProductClientTypeResponse {
+  return {
+    Name: row.name,
+    ID: row.id,
+    Description: row.description,
+    GrantType: row.grant_types,
+    OktaAppType: row.okta_app_type as ProductClientTypeResponse['OktaAppType'],
+    CreatedAt: formatTimestamp(row.created_at),
+    UpdatedAt: formatTimestamp(row.updated_at)
+  }
+}

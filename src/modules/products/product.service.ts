@@ -1,0 +1,199 @@
+import { AppError, show } from '../../errors.ts'
+import type { Db } from '../../db/database.ts'
+import { parseId } from '../../shared/ids.ts'
+import type { Page } from '../../shared/pagination.ts'
+import type { UsageCheck } from '../../shared/usage.ts'
+import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
+import { storeFields } from './pass-through.ts'
+import {
+  attachClientTypes, deleteProduct, detachAttachmentsOf, detachClientTypes, findAttachedClientType, findAttachmentsOf,
+  findClientTypeById, findClientTypesByIdOrName, findProduct, insertProduct, listAttachedClientTypes, listProducts, updateProduct
+} from './product.repository.ts'
+import {
+  PRODUCT_FIELD_NAMES, toProductClientTypeResponse, toProductShow,
+  type ProductClientTypeAttach, type ProductClientTypeResponse, type ProductInput, type ProductShow
+} from './product.schemas.ts'
+import type { ProductRow } from './product.table.ts'
+import { claimScopes, releaseScopes } from './scope.repository.ts'
+import { parseScopes } from './scope.values.ts'
+
+/** Called once a product or plan is saved, outside the transaction, so that the IdP learns its scopes. */
+export type ScopesSavedHook = (scopes: readonly string[]) => Promise<void>
+
+export interface ProductServiceDeps extends ServiceDeps {
+  readonly onScopesSaved?: ScopesSavedHook
+}
+
+/** The product row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
+export async function getProductRow (db: Db, rawId: string): Promise<ProductRow> {
+  const id = parseId(rawId)
+  const row = id === undefined ? undefined : await findProduct(db, id)
+  if (row === undefined) throw new AppError('not_found', `Product Not found: product_id ${show(rawId)}`)
+  return row
+}
+
+export class ProductService {
+  constructor (private readonly deps: ProductServiceDeps) {}
+
+  async list (page: Page): Promise<ProductShow[]> {
+    const rows = await listProducts(this.deps.db, page)
+    const attached = await listAttachedClientTypes(this.deps.db, rows.map((row) => row.id))
+    return rows.map((row) => toProductShow(row, attached.filter((type) => type.product_id === row.id).map((type) => type.name)))
+  }
+
+  async create (input: ProductInput): Promise<ProductShow> {
+    const fields = validateProduct(input)
+    const now = this.deps.now().toISOString()
+    const product = await this.deps.db.transaction().execute(async (trx) => {
+      const templates = await resolveTemplates(trx, input.Templates ?? [], [])
+      const row = await insertProduct(trx, { ...fields.row, created_at: now, updated_at: now })
+      await claimScopes(trx, { kind: 'product', id: row.id }, 'Scopes', fields.scopes)
+      await attachClientTypes(trx, row.id, templates, now)
+      return await this.show(trx, row)
+    })
+    await this.scopesSaved(fields.scopes)
+    return product
+  }
+
+  async get (rawId: string): Promise<ProductShow> {
+    return await this.show(this.deps.db, await getProductRow(this.deps.db, rawId))
+  }
+
+  /** Full replacement (Tyk PUT), except `Templates`: omitted keeps the attachments, [] detaches them all. */
+  async update (rawId: string, input: ProductInput): Promise<ProductShow> {
+    const fields = validateProduct(input)
+    const now = this.deps.now().toISOString()
+    const product = await this.deps.db.transaction().execute(async (trx) => {
+      const current = await getProductRow(trx, rawId)
+      if (input.Templates !== undefined) {
+        const attached = (await listAttachedClientTypes(trx, [current.id])).map((type) => type.id)
+        const templates = await resolveTemplates(trx, input.Templates, attached)
+        await detachClientTypes(trx, current.id, attached.filter((id) => !templates.includes(id)))
+        await attachClientTypes(trx, current.id, templates, now)
+      }
+      const row = await updateProduct(trx, current.id, { ...fields.row, updated_at: now })
+      await claimScopes(trx, { kind: 'product', id: current.id }, 'Scopes', fields.scopes)
+      return await this.show(trx, row ?? current)
+    })
+    await this.scopesSaved(fields.scopes)
+    return product
+  }
+
+  /** Deleting a product detaches its client types (they survive) and frees its scopes. */
+  async remove (rawId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const { id } = await getProductRow(trx, rawId)
+      await detachClientTypes(trx, id)
+      await releaseScopes(trx, { kind: 'product', id })
+      await deleteProduct(trx, id)
+    })
+  }
+
+  async listClientTypes (rawProductId: string, page: Page): Promise<Array<{ ID: number, Name: string }>> {
+    const product = await getProductRow(this.deps.db, rawProductId)
+    return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ ID: type.id, Name: type.name }))
+  }
+
+  /** Attaching a client type already attached answers the same 201 (idempotent, so scripts can re-run). */
+  async attachClientType (rawProductId: string, input: ProductClientTypeAttach): Promise<ProductClientTypeResponse> {
+    return await this.deps.db.transaction().execute(async (trx) => {
+      const product = await getProductRow(trx, rawProductId)
+      const type = await findClientTypeById(trx, input.ID)
+      if (type === undefined) throw new AppError('unprocessable', `ID ${show(input.ID)} is not the ID of a client type`)
+      await attachClientTypes(trx, product.id, [type.id], this.deps.now().toISOString())
+      return toProductClientTypeResponse(type)
+    })
+  }
+
+  async getClientType (rawProductId: string, rawClientTypeId: string): Promise<ProductClientTypeResponse> {
+    return toProductClientTypeResponse(await getAttachedClientType(this.deps.db, rawProductId, rawClientTypeId))
+  }
+
+  /** Detaches only: the client type itself survives. */
+  async detachClientType (rawProductId: string, rawClientTypeId: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const type = await getAttachedClientType(trx, rawProductId, rawClientTypeId)
+      await detachClientTypes(trx, type.product_id, [type.id])
+    })
+  }
+
+  private async show (db: Db, row: ProductRow): Promise<ProductShow> {
+    return toProductShow(row, (await listAttachedClientTypes(db, [row.id])).map((type) => type.name))
+  }
+
+  private async scopesSaved (scopes: readonly string[]): Promise<void> {
+    if (scopes.length > 0 && this.deps.onScopesSaved !== undefined) await this.deps.onScopesSaved(scopes)
+  }
+}
+
+async function getAttachedClientType (db: Db, rawProductId: string, rawClientTypeId: string): Promise<ClientTypeRow & { product_id: number }> {
+  const product = await getProductRow(db, rawProductId)
+  const id = parseId(rawClientTypeId)
+  const row = id === undefined ? undefined : await findAttachedClientType(db, product.id, id)
+  if (row === undefined) {
+    throw new AppError('not_found', `Client type is not found: client_type_id ${show(rawClientTypeId)} is not attached to product_id ${show(rawProductId)}`)
+  }
+  return { ...row, product_id: product.id }
+}
+
+function validateProduct (input: ProductInput) {
+  const problems: string[] = []
+  if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
+  const scopes = parseScopes('Scopes', input.Scopes ?? '', problems)
+  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  return {
+    scopes,
+    row: {
+      name: input.Name,
+      dcr_enabled: input.DCREnabled === true ? 1 : 0,
+      scopes: scopes.join(','),
+      fields: storeFields(input, PRODUCT_FIELD_NAMES)
+    }
+  }
+}
+
+/**
+ * `Templates` as written: client type IDs, or the names a GET returned (GET-modify-PUT). Client type
+ * names are unique per provider only: a name shared by several types resolves to the ones already
+ * attached to this product, and is refused as ambiguous otherwise. Unknown and repeated items are named.
+ */
+async function resolveTemplates (db: Db, templates: ReadonlyArray<number | string>, attached: readonly number[]): Promise<number[]> {
+  const ids = templates.filter((item): item is number => typeof item === 'number')
+  const names = templates.filter((item): item is string => typeof item === 'string')
+  const known = await findClientTypesByIdOrName(db, ids, names)
+  const problems: string[] = []
+  const resolved: number[] = []
+  templates.forEach((item, index) => {
+    const field = `Templates[${index}]`
+    let id: number | undefined
+    if (typeof item === 'number') {
+      id = known.find((type) => type.id === item)?.id
+      if (id === undefined) problems.push(`${field} is not the ID of a client type, got ${show(item)}`)
+    } else {
+      const named = known.filter((type) => type.name === item)
+      id = named.length === 1 ? named[0]?.id : named.find((type) => attached.includes(type.id) && !resolved.includes(type.id))?.id
+      if (named.length === 0) problems.push(`${field} is not the name of a client type, got ${show(item)}`)
+      else if (id === undefined) problems.push(`${field} ${show(item)} names client types ${named.map((type) => type.id).join(', ')} of different providers: send the ID instead`)
+    }
+    if (id === undefined) return
+    if (resolved.includes(id)) problems.push(`Templates lists client type ${id} more than once, got ${show(item)} at position ${index + 1}`)
+    else resolved.push(id)
+  })
+  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  return resolved
+}
+
+/**
+ * Client types attached to products are in use (tyk-portal-api.md §7): deleting one, or its provider,
+ * answers 400 naming the products unless ?force=true, which detaches it first.
+ */
+export const productAttachments: UsageCheck = {
+  async findUses (db, target) {
+    return (await findAttachmentsOf(db, target)).map((use) =>
+      `client type ${use.client_type_id} ${show(use.client_type_name)} is attached to product ${use.product_id} ${show(use.product_name)}`)
+  },
+  async release (db, target) {
+    await detachAttachmentsOf(db, target)
+  }
+}
