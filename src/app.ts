@@ -6,6 +6,8 @@ import { registerErrorHandling } from './http/error-handler.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { accessRequestRoutes } from './modules/access-requests/access-request.routes.ts'
+import { AccessRequestService, credentialUsage } from './modules/access-requests/access-request.service.ts'
 import { appRoutes } from './modules/apps/app.routes.ts'
 import { AppService } from './modules/apps/app.service.ts'
 import { clientTypeRoutes } from './modules/client-types/client-type.routes.ts'
@@ -19,6 +21,8 @@ import { productRoutes } from './modules/products/product.routes.ts'
 import { ProductService, productAttachments, type ScopesSavedHook } from './modules/products/product.service.ts'
 import { ProviderVerification } from './modules/oauth-providers/provider-verification.ts'
 import { DcrEngine } from './dcr/index.ts'
+import { OAuthClientService } from './modules/credentials/oauth-client.service.ts'
+import { KeyedLock } from './shared/keyed-lock.ts'
 import type { Clock } from './shared/time.ts'
 
 export interface AppDeps {
@@ -49,19 +53,24 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   registerJsonBodyParser(app)
   await registerOpenApi(app)
 
-  const serviceDeps = { db: deps.database.db, now: deps.now ?? (() => new Date()), usageChecks: [productAttachments] }
+  const db = deps.database.db
+  const now = deps.now ?? (() => new Date())
+  const engine = deps.engine ?? new DcrEngine()
+  if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
+  const clients = new OAuthClientService({ db, now, engine, lock: new KeyedLock(), log: app.log })
+  const accessRequests = new AccessRequestService({ db, now, clients })
+
+  const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(clients, now)] }
   const providers = new OAuthProviderService(serviceDeps)
   if (deps.embeddedIdp !== undefined) {
-    const registered = await registerEmbeddedProvider(deps.database.db, serviceDeps.now, deps.embeddedIdp)
+    const registered = await registerEmbeddedProvider(db, now, deps.embeddedIdp)
     app.log.info(registered, 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService(serviceDeps)
-  const engine = deps.engine ?? new DcrEngine()
-  if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
-  const verification = new ProviderVerification({ db: deps.database.db, engine })
+  const verification = new ProviderVerification({ db, engine })
   const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
-  const apps = new AppService(serviceDeps)
+  const apps = new AppService({ ...serviceDeps, accessRequests })
 
   await app.register(healthRoutes(deps.database.ping))
   await app.register(async (portalApi) => {
@@ -71,6 +80,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await portalApi.register(productRoutes(products))
     await portalApi.register(planRoutes(plans))
     await portalApi.register(appRoutes(apps))
+    await portalApi.register(accessRequestRoutes(accessRequests))
     portalApi.get('/openapi.json', {
       schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }
     }, async () => app.swagger())

@@ -4,13 +4,15 @@ import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-
 import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'
 import { portalMeta } from './migrations/2026-11-27T0200-portal-meta.ts'
 import { productsPlansApps } from './migrations/2026-11-27T0300-products-plans-apps.ts'
+import { accessRequestsCredentials } from './migrations/2026-11-27T0400-access-requests-credentials.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-27T0000-providers-and-client-types': providersAndClientTypes,
   '2026-11-27T0100-embedded-idp': embeddedIdp,
   '2026-11-27T0200-portal-meta': portalMeta,
-  '2026-11-27T0300-products-plans-apps': productsPlansApps
+  '2026-11-27T0300-products-plans-apps': productsPlansApps,
+  '2026-11-27T0400-access-requests-credentials': accessRequestsCredentials
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

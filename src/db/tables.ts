@@ -6,6 +6,8 @@ import type { ProductClientTypeTable, ProductTable } from '../modules/products/p
 import type { ScopeOwnerTable } from '../modules/products/scope.table.ts'
 import type { PlanTable } from '../modules/plans/plan.table.ts'
 import type { AppTable } from '../modules/apps/app.table.ts'
+import type { AccessRequestProductTable, AccessRequestTable } from '../modules/access-requests/access-request.table.ts'
+import type { CredentialTable, OAuthClientTable } from '../modules/credentials/credential.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -18,4 +20,8 @@ export interface Tables {
   scope_owners: ScopeOwnerTable
   plans: PlanTable
   apps: AppTable
+  access_requests: AccessRequestTable
+  access_request_products: AccessRequestProductTable
+  oauth_clients: OAuthClientTable
+  credentials: CredentialTable
 }

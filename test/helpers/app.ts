@@ -1,9 +1,13 @@
 // An app built on a real database, with a controllable clock, captured logs, and every response
 // recorded so that closing the harness checks each one against the generated OpenAPI document.
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.ts'
 import type { Database } from '../../src/db/database.ts'
+import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/idp/embedded-idp.ts'
 import { createLogger } from '../../src/logger.ts'
 import { assertResponsesConform, type RecordedResponse } from './openapi.ts'
 import type { TestDialect } from './dialects.ts'
@@ -13,6 +17,8 @@ export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
 export interface Harness {
   readonly app: FastifyInstance
   readonly database: Database
+  /** The embedded IdP, when the harness runs one. */
+  readonly idp: EmbeddedIdp | undefined
   /** Every log line the app wrote, as text. */
   readonly logs: string[]
   /** Every response seen, for the OpenAPI conformance check. */
@@ -29,12 +35,28 @@ export interface Reply {
   readonly raw: LightMyRequestResponse
 }
 
-export async function startHarness (dialect: TestDialect): Promise<Harness> {
+export interface HarnessOptions {
+  /** Run the embedded IdP on a free loopback port, registered as provider "Embedded IdP", as `npm start` does. */
+  readonly embeddedIdp?: boolean
+}
+
+export async function startHarness (dialect: TestDialect, options: HarnessOptions = {}): Promise<Harness> {
   const database = await dialect.open()
   const logs: string[] = []
   const sink = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
+  const logger = createLogger('trace', sink)
   const clock = { now: new Date('2026-11-27T10:00:00.000Z'), advance (ms: number) { clock.now = new Date(clock.now.getTime() + ms) } }
-  const app = await buildApp({ database, adminToken: ADMIN_TOKEN, logger: createLogger('trace', sink), now: () => clock.now })
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-harness-'))
+  const idp = options.embeddedIdp === true
+    ? await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port: 0, dataDir, logger })
+    : undefined
+  const app = await buildApp({
+    database,
+    adminToken: ADMIN_TOKEN,
+    logger,
+    now: () => clock.now,
+    ...(idp === undefined ? {} : { embeddedIdp: idp, onScopesSaved: idp.ensureScopes })
+  })
   const responses: RecordedResponse[] = []
 
   async function call (method: InjectOptions['method'], url: string, body?: unknown, headers: Record<string, string> = {}): Promise<Reply> {
@@ -52,6 +74,7 @@ export async function startHarness (dialect: TestDialect): Promise<Harness> {
   return {
     app,
     database,
+    idp,
     logs,
     responses,
     clock,
@@ -61,7 +84,9 @@ export async function startHarness (dialect: TestDialect): Promise<Harness> {
         await assertResponsesConform(app, responses)
       } finally {
         await app.close()
+        await idp?.close()
         await database.close()
+        fs.rmSync(dataDir, { recursive: true, force: true })
       }
     }
   }

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { answerInvalidBodiesWith422 } from '../products/unprocessable.ts'
+import { answerInvalidBodiesWith422 } from '../../http/unprocessable.ts'
 import { AppBody, AppElem, AppIdParam, AppShow } from './app.schemas.ts'
 import type { AppService } from './app.service.ts'
 

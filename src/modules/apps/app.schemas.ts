@@ -2,6 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
+import { AccessRequestShow } from '../access-requests/access-request.schemas.ts'
 import type { AppRow } from './app.table.ts'
 import { VISIBILITIES } from './app.values.ts'
 
@@ -37,7 +38,7 @@ export type AppElem = Static<typeof AppElem>
 
 export const AppShow = Type.Object({
   ...AppElem.properties,
-  AccessRequests: Type.Array(Type.Object({}, { additionalProperties: true }), { description: 'access requests of this application (arrive with access requests)' })
+  AccessRequests: Type.Array(AccessRequestShow, { description: 'the access requests of this application, with their credentials' })
 }, { additionalProperties: false })
 export type AppShow = Static<typeof AppShow>
 
@@ -53,6 +54,6 @@ export function toAppElem (row: AppRow): AppElem {
   }
 }
 
-export function toAppShow (row: AppRow): AppShow {
-  return { ...toAppElem(row), AccessRequests: [] }
+export function toAppShow (row: AppRow, accessRequests: AppShow['AccessRequests']): AppShow {
+  return { ...toAppElem(row), AccessRequests: accessRequests }
 }

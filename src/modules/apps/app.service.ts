@@ -16,8 +16,14 @@ export async function getAppRow (db: Db, rawId: string): Promise<AppRow> {
   return row
 }
 
+/** What an app holds: shown with it, and released at the IdP before it is deleted. */
+export interface AppAccessRequests {
+  listOfApp(appId: number): Promise<AppShow['AccessRequests']>
+  removeAllOfApp(appId: number): Promise<void>
+}
+
 export class AppService {
-  constructor (private readonly deps: ServiceDeps) {}
+  constructor (private readonly deps: ServiceDeps & { readonly accessRequests: AppAccessRequests }) {}
 
   async list (page: Page): Promise<AppElem[]> {
     return (await listApps(this.deps.db, page)).map(toAppElem)
@@ -25,28 +31,29 @@ export class AppService {
 
   async create (input: AppInput): Promise<AppShow> {
     const now = this.deps.now().toISOString()
-    return toAppShow(await insertApp(this.deps.db, { ...validateApp(input), created_at: now, updated_at: now }))
+    return toAppShow(await insertApp(this.deps.db, { ...validateApp(input), created_at: now, updated_at: now }), [])
   }
 
   async get (rawId: string): Promise<AppShow> {
-    return toAppShow(await getAppRow(this.deps.db, rawId))
+    const row = await getAppRow(this.deps.db, rawId)
+    return toAppShow(row, await this.deps.accessRequests.listOfApp(row.id))
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
   async update (rawId: string, input: AppInput): Promise<AppShow> {
     const fields = validateApp(input)
-    return await this.deps.db.transaction().execute(async (trx) => {
+    const row = await this.deps.db.transaction().execute(async (trx) => {
       const current = await getAppRow(trx, rawId)
-      const row = await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
-      return toAppShow(row ?? current)
+      return (await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })) ?? current
     })
+    return toAppShow(row, await this.deps.accessRequests.listOfApp(row.id))
   }
 
+  /** Deletes the app, all its access requests and credentials, and their clients at the IdP (Tyk §5.4). */
   async remove (rawId: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
-      const { id } = await getAppRow(trx, rawId)
-      await deleteApp(trx, id)
-    })
+    const { id } = await getAppRow(this.deps.db, rawId)
+    await this.deps.accessRequests.removeAllOfApp(id)
+    await deleteApp(this.deps.db, id)
   }
 }
 

@@ -6,7 +6,7 @@ import {
   ProductBody, ProductClientTypeAttach, ProductClientTypeIdParam, ProductClientTypeListItem, ProductClientTypeResponse, ProductIdParam, ProductShow
 } from './product.schemas.ts'
 import type { ProductService } from './product.service.ts'
-import { answerInvalidBodiesWith422 } from './unprocessable.ts'
+import { answerInvalidBodiesWith422 } from '../../http/unprocessable.ts'
 
 const tags = ['Products']
 const params = Type.Object({ product_id: ProductIdParam })

@@ -1,0 +1,69 @@
+import type { Db } from '../../db/database.ts'
+import type { Page } from '../../shared/pagination.ts'
+import type { DeletionTarget } from '../../shared/usage.ts'
+import type { AccessRequestRow, AccessRequestTable, NewAccessRequestRow } from './access-request.table.ts'
+import type { Updateable } from 'kysely'
+
+/** An access request joined with the names Tyk shows next to the ids. */
+export interface AccessRequestView extends AccessRequestRow {
+  app_name: string
+  user_id: number
+  plan_name: string | null
+  provider_id: number | null
+}
+
+function views (db: Db) {
+  return db.selectFrom('access_requests')
+    .innerJoin('apps', 'apps.id', 'access_requests.app_id')
+    .leftJoin('plans', 'plans.id', 'access_requests.plan_id')
+    .leftJoin('oauth_client_types', 'oauth_client_types.id', 'access_requests.client_type_id')
+    .selectAll('access_requests')
+    .select(['apps.name as app_name', 'apps.user_id as user_id', 'plans.name as plan_name', 'oauth_client_types.provider_id as provider_id'])
+}
+
+export async function listAccessRequests (db: Db, page: Page, appId?: number): Promise<AccessRequestView[]> {
+  const query = appId === undefined ? views(db) : views(db).where('access_requests.app_id', '=', appId)
+  return await query.orderBy('access_requests.id').limit(page.limit).offset(page.offset).execute()
+}
+
+export async function listAllAccessRequestsOf (db: Db, appId: number): Promise<AccessRequestView[]> {
+  return await views(db).where('access_requests.app_id', '=', appId).orderBy('access_requests.id').execute()
+}
+
+export async function findAccessRequest (db: Db, id: number): Promise<AccessRequestView | undefined> {
+  return await views(db).where('access_requests.id', '=', id).executeTakeFirst()
+}
+
+export async function insertAccessRequest (db: Db, row: NewAccessRequestRow, productIds: readonly number[]): Promise<AccessRequestRow> {
+  const inserted = await db.insertInto('access_requests').values(row).returningAll().executeTakeFirstOrThrow()
+  await db.insertInto('access_request_products').values(productIds.map((productId) => ({ access_request_id: inserted.id, product_id: productId }))).execute()
+  return inserted
+}
+
+export async function updateAccessRequest (db: Db, id: number, changes: Updateable<AccessRequestTable>): Promise<void> {
+  await db.updateTable('access_requests').set(changes).where('id', '=', id).execute()
+}
+
+export async function deleteAccessRequest (db: Db, id: number): Promise<void> {
+  await db.deleteFrom('access_requests').where('id', '=', id).execute()
+}
+
+export async function productsOfRequests (db: Db, ids: readonly number[]): Promise<Array<{ access_request_id: number; id: number; name: string; scopes: string; dcr_enabled: number }>> {
+  if (ids.length === 0) return []
+  return await db.selectFrom('access_request_products')
+    .innerJoin('products', 'products.id', 'access_request_products.product_id')
+    .select(['access_request_products.access_request_id', 'products.id', 'products.name', 'products.scopes', 'products.dcr_enabled'])
+    .where('access_request_products.access_request_id', 'in', ids)
+    .orderBy('products.id')
+    .execute()
+}
+
+/** ?force=true on a provider or client type: its access requests are rejected (tyk-portal-api.md §7). */
+export async function rejectRequestsOf (db: Db, target: DeletionTarget, reason: string, updatedAt: string): Promise<void> {
+  const clientTypes = db.selectFrom('oauth_client_types').select('id').where('provider_id', '=', target.providerId)
+  await db.updateTable('access_requests')
+    .set({ status: 'rejected', last_error: reason, updated_at: updatedAt })
+    .where('client_type_id', 'in', target.clientTypeId === undefined ? clientTypes : clientTypes.where('id', '=', target.clientTypeId))
+    .where('status', '!=', 'rejected')
+    .execute()
+}

@@ -1,0 +1,179 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, it } from 'node:test'
+import { dialects } from '../helpers/dialects.ts'
+import { startHarness, type Harness } from '../helpers/app.ts'
+import { clientCredentialsToken } from '../helpers/test-idp.ts'
+import { DcrEngine } from '../../src/dcr/index.ts'
+
+// The consumer flow of issue 4 against the embedded IdP, through HTTP only (as the README's curl walk-through).
+for (const dialect of dialects) {
+  describe(`the DCR flow on ${dialect.name}`, { skip: dialect.skip }, () => {
+    let h: Harness
+    let issuer: string
+    let m2m: number
+    let web: number
+    before(async () => {
+      h = await startHarness(dialect, { embeddedIdp: true })
+      issuer = h.idp!.issuer
+      const provider = (await h.call('GET', '/portal-api/oauth-providers/1')).body
+      assert.equal(provider.Name, 'Embedded IdP')
+      m2m = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
+      web = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Web application').ID
+    })
+    after(async () => { await h.close() })
+
+    /** The embedded IdP's own record of a client (its storage), without a management call. */
+    const idpClient = async (clientId: string): Promise<Record<string, any> | undefined> => {
+      const row = await h.database.db.selectFrom('idp_models').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst()
+      return row === undefined ? undefined : JSON.parse(row.payload)
+    }
+    const introspect = async (clientId: string, secret: string, token: string) => {
+      const response = await fetch(`${issuer}/token/introspection`, {
+        method: 'POST',
+        headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({ token })
+      })
+      return await response.json() as { active: boolean, scope?: string, client_id?: string }
+    }
+    const setUp = async (name: string, scopes: { product: string, plan: string }, typeId: number, redirectUrls = '') => {
+      const product = await h.call('POST', '/portal-api/products', { Name: `${name} product`, DCREnabled: true, Scopes: scopes.product })
+      assert.equal(product.status, 201, JSON.stringify(product.body))
+      assert.equal((await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: typeId })).status, 201)
+      const plan = await h.call('POST', '/portal-api/plans', { Name: `${name} plan`, ProviderID: 1, JWTScope: scopes.plan })
+      assert.equal(plan.status, 200, JSON.stringify(plan.body))
+      const app = await h.call('POST', '/portal-api/apps', { Name: `${name} app`, RedirectURLs: redirectUrls, UserID: 7 })
+      assert.equal(app.status, 200, JSON.stringify(app.body))
+      return { productId: product.body.ID as number, planId: plan.body.ID as number, appId: app.body.ID as number }
+    }
+    const provisionAndApprove = async (appId: number, planId: number, productIds: number[], typeId: number) => {
+      const provisioned = await h.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: planId, ProductIDs: productIds, DCRTemplateID: typeId })
+      assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))
+      assert.equal(provisioned.body.status, 'ok')
+      const id = provisioned.body.ID as number
+      const approved = await h.call('PUT', `/portal-api/access_requests/${id}/approve`)
+      assert.deepEqual([approved.status, approved.body.status], [200, 'ok'], JSON.stringify(approved.body))
+      const credentials = await h.call('GET', `/portal-api/apps/${appId}/access-requests/${id}/credentials`)
+      assert.equal(credentials.status, 200)
+      assert.equal(credentials.body.length, 1)
+      return { requestId: id, credential: credentials.body[0] }
+    }
+
+    it('provider → client type → product → plan → app → provision → approve → a token with the product and plan scopes → delete', async () => {
+      const { productId, planId, appId } = await setUp('Payments', { product: 'payments', plan: 'free-plan' }, m2m)
+      const pending = await h.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: planId, ProductIDs: [productId], DCRTemplateID: m2m })
+      const requestId = pending.body.ID
+      const shown = await h.call('GET', `/portal-api/access_requests/${requestId}`)
+      assert.equal(shown.body.Status, 'pending')
+      assert.equal(shown.body.DCREnabled, true)
+      assert.equal(shown.body.DCRTemplateID, m2m)
+      assert.deepEqual(shown.body.Credentials, [])
+      assert.equal((await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)).status, 200)
+
+      const [credential] = (await h.call('GET', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials`)).body
+      assert.equal(credential.AccessRequest, `AccessRequest#${requestId}`)
+      assert.equal(credential.Scope.split(' ').sort().join(' '), 'free-plan payments')
+      assert.equal(credential.GrantType, 'client_credentials')
+      assert.equal(credential.TokenEndpoints, 'client_secret_basic')
+      assert.equal(credential.DCRRegistrationAccessToken, '[redacted]')
+      assert.ok(credential.DCRRegistrationClientURI.startsWith(issuer))
+      const response = JSON.parse(credential.DCRResponse)
+      assert.equal(response.client_id, credential.OAuthClientID)
+      assert.equal('client_secret' in response || 'registration_access_token' in response, false, 'secrets removed from DCRResponse')
+      assert.match(response.client_name, /^Payments app \[portal:/, 'the correlation tag travels in client_name')
+
+      const token = await clientCredentialsToken({ issuer }, credential.OAuthClientID, credential.OAuthClientSecret, 'payments free-plan')
+      const introspection = await introspect(credential.OAuthClientID, credential.OAuthClientSecret, token.access_token)
+      assert.equal(introspection.active, true)
+      assert.deepEqual(introspection.scope?.split(' ').sort(), ['free-plan', 'payments'])
+
+      const deleted = await h.call('DELETE', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials/${credential.ID}`)
+      assert.deepEqual([deleted.status, deleted.body], [200, { status: 'ok' }])
+      assert.equal(await idpClient(credential.OAuthClientID), undefined, 'the IdP client is gone')
+      await assert.rejects(clientCredentialsToken({ issuer }, credential.OAuthClientID, credential.OAuthClientSecret, 'payments'), 'the same client_id can no longer get a token')
+      assert.equal((await h.call('GET', `/portal-api/access_requests/${requestId}`)).body.Status, 'approved', 'the access request survives (Tyk 1.8.3)')
+    })
+
+    it('registers a web client with exactly the app redirect URIs and grant types', async () => {
+      const redirects = 'https://app.example.com/cb,http://127.0.0.1:8080/callback'
+      const { productId, planId, appId } = await setUp('Web', { product: 'web-read', plan: 'web-plan' }, web, redirects)
+      const { credential } = await provisionAndApprove(appId, planId, [productId], web)
+      // Read back through RFC 7592 with the stored registration access token, keeping the rotated one.
+      const row = await h.database.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', credential.OAuthClientID).executeTakeFirstOrThrow()
+      const engine = new DcrEngine()
+      const connection = { id: 1, type: 'Other' as const, wellKnownUrl: `${issuer}/.well-known/openid-configuration`, initialAccessToken: null, sslInsecureSkipVerify: false }
+      const read = await engine.read(connection, { clientId: row.client_id, registrationAccessToken: row.registration_access_token!, registrationClientUri: row.registration_client_uri! })
+      await engine.close()
+      await h.database.db.updateTable('oauth_clients').set({ registration_access_token: read.registrationAccessToken ?? null }).where('id', '=', row.id).execute()
+      assert.deepEqual(read.response.redirect_uris, redirects.split(','))
+      assert.deepEqual(read.response.grant_types, ['authorization_code', 'refresh_token'])
+      assert.deepEqual(read.response.response_types, ['code'])
+      assert.deepEqual((await idpClient(credential.OAuthClientID))?.redirect_uris, redirects.split(','))
+      assert.equal(credential.RedirectURI, redirects)
+      assert.equal(credential.GrantType, 'authorization_code,refresh_token')
+      const removed = await h.call('DELETE', `/portal-api/apps/${appId}`)
+      assert.equal(removed.status, 200, 'managed with the rotated token: ' + JSON.stringify(removed.body))
+      assert.equal(await idpClient(credential.OAuthClientID), undefined)
+    })
+
+    it('keeps one IdP client per app and client type: scopes are added, then taken back, then the client deleted', async () => {
+      const first = await setUp('Shared', { product: 'orders', plan: 'gold' }, m2m)
+      const second = await h.call('POST', '/portal-api/products', { Name: 'Shared second product', DCREnabled: true, Scopes: 'invoices' })
+      await h.call('POST', `/portal-api/products/${second.body.ID}/client_types`, { ID: m2m })
+      const one = await provisionAndApprove(first.appId, first.planId, [first.productId], m2m)
+      const two = await provisionAndApprove(first.appId, first.planId, [second.body.ID], m2m)
+      assert.equal(two.credential.OAuthClientID, one.credential.OAuthClientID, 'the same client')
+      assert.equal(two.credential.OAuthClientSecret, one.credential.OAuthClientSecret)
+      const clientId = one.credential.OAuthClientID
+      assert.deepEqual((await idpClient(clientId))?.scope.split(' ').sort(), ['gold', 'invoices', 'orders'])
+      assert.equal((await h.call('GET', `/portal-api/apps/${first.appId}`)).body.AccessRequests.length, 2)
+
+      assert.equal((await h.call('DELETE', `/portal-api/access_requests/${two.requestId}`)).status, 200)
+      assert.deepEqual((await idpClient(clientId))?.scope.split(' ').sort(), ['gold', 'orders'], "the deleted request's scope is gone")
+      const token = await clientCredentialsToken({ issuer }, clientId, one.credential.OAuthClientSecret, 'orders')
+      assert.equal(typeof token.access_token, 'string', 'the remaining credential still works')
+
+      assert.equal((await h.call('DELETE', `/portal-api/apps/${first.appId}/access-requests/${one.requestId}`)).status, 200)
+      assert.equal(await idpClient(clientId), undefined, 'the last one deletes the client')
+      assert.equal((await h.call('GET', `/portal-api/access_requests/${one.requestId}`)).status, 404)
+    })
+
+    it('approves at once on a plan with AutoApproveAccessRequests, and deleting the app removes its client', async () => {
+      const { productId, appId } = await setUp('Auto', { product: 'auto-scope', plan: 'auto-plan-scope' }, m2m)
+      const plan = await h.call('POST', '/portal-api/plans', { Name: 'Auto approve plan', ProviderID: 1, JWTScope: 'auto-approved', AutoApproveAccessRequests: true })
+      const provisioned = await h.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: plan.body.ID, ProductIDs: [productId], DCRTemplateID: m2m })
+      assert.equal(provisioned.status, 200)
+      assert.match(provisioned.body.message, /approved/)
+      const request = (await h.call('GET', `/portal-api/access_requests/${provisioned.body.ID}`)).body
+      assert.equal(request.Status, 'approved')
+      assert.equal(request.ProvisionImmediately, true)
+      const clientId = request.Credentials[0].OAuthClientID
+      assert.ok(await idpClient(clientId))
+      assert.equal((await h.call('DELETE', `/portal-api/apps/${appId}`)).status, 200)
+      assert.equal(await idpClient(clientId), undefined)
+      assert.equal((await h.call('GET', `/portal-api/access_requests/${provisioned.body.ID}`)).status, 404)
+    })
+
+    it('lists access requests with Tyk fields, globally and per app', async () => {
+      const all = await h.call('GET', '/portal-api/access_requests?per_page=100')
+      assert.equal(all.status, 200)
+      assert.ok(all.body.length >= 1)
+      for (const item of all.body) {
+        assert.equal(typeof item.Client, 'string')
+        assert.match(item.User, /^User#\d+$/)
+        assert.ok(['pending', 'approved', 'rejected'].includes(item.Status))
+      }
+      assert.equal((await h.call('GET', '/portal-api/apps/999/access-requests')).status, 404)
+    })
+
+    it('never returns or logs a registration access token', async () => {
+      const tokens = await h.database.db.selectFrom('oauth_clients').select('registration_access_token').execute()
+      const bodies = h.responses.map((r) => JSON.stringify(r.body)).join('\n')
+      const logs = h.logs.join('')
+      for (const { registration_access_token: token } of tokens) {
+        if (token === null) continue
+        assert.equal(bodies.includes(token), false)
+        assert.equal(logs.includes(token), false)
+      }
+    })
+  })
+}
