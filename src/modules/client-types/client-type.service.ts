@@ -50,13 +50,13 @@ export class ClientTypeService {
 }
 
 export async function getClientTypeRow (db: Db, rawProviderId: string, rawId: string): Promise<ClientTypeRow> {
-  const provider = await getProviderRow(db, rawProviderId)
+  const providerId = parseId(rawProviderId)
   const id = parseId(rawId)
-  const row = id === undefined ? undefined : await findClientType(db, provider.id, id)
-  if (row === undefined) {
-    throw new AppError('not_found', `Identity Provider or Client Type Not found: client_type_id ${show(rawId)} of provider_id ${show(rawProviderId)}`)
-  }
-  return row
+  // One query on the hot path; the provider is looked up only to word a 404.
+  const row = providerId === undefined || id === undefined ? undefined : await findClientType(db, providerId, id)
+  if (row !== undefined) return row
+  await getProviderRow(db, rawProviderId)
+  throw new AppError('not_found', `Identity Provider or Client Type Not found: client_type_id ${show(rawId)} of provider_id ${show(rawProviderId)}`)
 }
 
 function validateClientType (input: ClientTypeInput) {
