@@ -43,11 +43,16 @@ export const BODY_LIMIT_BYTES = 1024 * 1024
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
+    // One line per request (below), not Fastify's two: logging was a tenth of a GET's CPU time.
+    disableRequestLogging: true,
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: {
       // No coercion ("true" is not a boolean), nothing silently dropped, every problem reported.
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true }
     }
+  })
+  app.addHook('onResponse', async (request, reply) => {
+    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
   })
   registerErrorHandling(app)
   registerJsonBodyParser(app)
@@ -57,8 +62,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const now = deps.now ?? (() => new Date())
   const engine = deps.engine ?? new DcrEngine()
   if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
-  const clients = new OAuthClientService({ db, now, engine, lock: new KeyedLock(), log: app.log })
-  const accessRequests = new AccessRequestService({ db, now, clients })
+  const lock = new KeyedLock()
+  const clients = new OAuthClientService({ db, now, engine, lock, log: app.log })
+  const accessRequests = new AccessRequestService({ db, now, clients, lock })
 
   const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(clients, now)] }
   const providers = new OAuthProviderService(serviceDeps)

@@ -5,6 +5,7 @@ import type { Db } from '../../db/database.ts'
 import { AppError, show } from '../../errors.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
+import type { KeyedLock } from '../../shared/keyed-lock.ts'
 import type { Clock } from '../../shared/time.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
@@ -23,6 +24,8 @@ export interface AccessRequestServiceDeps {
   readonly db: Db
   readonly now: Clock
   readonly clients: OAuthClientService
+  /** Approve, reject and delete of one request never interleave (each re-reads the status inside). */
+  readonly lock: KeyedLock
 }
 
 const REDIRECT_GRANTS = ['authorization_code', 'pkce', 'implicit']
@@ -107,52 +110,53 @@ export class AccessRequestService {
 
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */
   async approve (rawId: string): Promise<void> {
-    const request = await this.getView(rawId)
-    if (request.status !== 'pending') throw new AppError('unprocessable', `access request ${request.id} is ${request.status}, not pending`)
-    const approve = async (trx: Db, scopes: readonly string[]) => {
-      await updateAccessRequest(trx, request.id, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null, updated_at: this.deps.now().toISOString() })
-    }
-    if (request.dcr_enabled !== 1 || request.client_type_id === null) {
-      await approve(this.deps.db, [])
-      return
-    }
-    const scopes = await this.scopesOf(request)
-    try {
-      await this.deps.clients.grant(
-        { accessRequestId: request.id, appId: request.app_id, clientTypeId: request.client_type_id, scopes },
-        async (trx) => { await approve(trx, scopes) })
-    } catch (error) {
-      if (!(error instanceof IdpError)) throw error
-      await updateAccessRequest(this.deps.db, request.id, { last_error: error.message, updated_at: this.deps.now().toISOString() })
-      // The IdP answered and refused (e.g. a Keycloak policy): the request stays pending, 422 as Tyk.
-      if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-        throw new AppError('unprocessable', `the identity provider refused the registration: ${error.message}`)
+    await this.exclusive(rawId, async (request) => {
+      if (request.status !== 'pending') throw new AppError('unprocessable', `access request ${request.id} is ${request.status}, not pending`)
+      const approve = async (trx: Db, scopes: readonly string[]) => {
+        await updateAccessRequest(trx, request.id, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null, updated_at: this.deps.now().toISOString() })
       }
-      throw error
-    }
+      if (request.dcr_enabled !== 1 || request.client_type_id === null) {
+        await approve(this.deps.db, [])
+        return
+      }
+      const scopes = await this.scopesOf(request)
+      try {
+        await this.deps.clients.grant(
+          { accessRequestId: request.id, appId: request.app_id, clientTypeId: request.client_type_id, scopes },
+          async (trx) => { await approve(trx, scopes) })
+      } catch (error) {
+        if (!(error instanceof IdpError)) throw error
+        await updateAccessRequest(this.deps.db, request.id, { last_error: error.message, updated_at: this.deps.now().toISOString() })
+        // The IdP answered and refused (e.g. a Keycloak policy): the request stays pending, 422 as Tyk.
+        if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+          throw new AppError('unprocessable', `the identity provider refused the registration: ${error.message}`)
+        }
+        throw error
+      }
+    })
   }
 
   /** Rejects a pending request; an approved one first gives its credentials back (the IdP client loses its scopes). */
   async reject (rawId: string): Promise<void> {
-    const request = await this.getView(rawId)
-    if (request.status === 'rejected') throw new AppError('unprocessable', `access request ${request.id} is already rejected`)
-    await this.releaseCredentials(request.id)
-    await updateAccessRequest(this.deps.db, request.id, { status: 'rejected', updated_at: this.deps.now().toISOString() })
+    await this.exclusive(rawId, async (request) => {
+      if (request.status === 'rejected') throw new AppError('unprocessable', `access request ${request.id} is already rejected`)
+      await this.releaseCredentials(request.id)
+      await updateAccessRequest(this.deps.db, request.id, { status: 'rejected', updated_at: this.deps.now().toISOString() })
+    })
   }
 
   /** Deleting revokes its credentials at the IdP first; an unreachable IdP fails the call and deletes nothing. */
   async remove (rawId: string, rawAppId?: string): Promise<void> {
-    const request = await this.getView(rawId, rawAppId)
-    await this.releaseCredentials(request.id)
-    await deleteAccessRequest(this.deps.db, request.id)
-  }
-
-  /** Before an app is deleted: every access request of it, with its credentials. */
-  async removeAllOfApp (appId: number): Promise<void> {
-    for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) {
+    await this.exclusive(rawId, async (request) => {
       await this.releaseCredentials(request.id)
       await deleteAccessRequest(this.deps.db, request.id)
-    }
+    }, rawAppId)
+  }
+
+  /** Before an app is deleted: every access request of it, with its credentials, and any client left over. */
+  async removeAllOfApp (appId: number): Promise<void> {
+    for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(String(request.id))
+    await this.deps.clients.revokeAll({ appId })
   }
 
   async listCredentials (rawAppId: string, rawRequestId: string, page: Page): Promise<Credential[]> {
@@ -187,6 +191,12 @@ export class AccessRequestService {
     const plan = request.plan_id === null ? undefined : await findPlan(this.deps.db, request.plan_id)
     const csv = [...products.map((product) => product.scopes), plan?.jwt_scope ?? '']
     return [...new Set(csv.flatMap((value) => value.split(',')).filter(Boolean))]
+  }
+
+  /** Runs the task holding this request's lock, on the request as read inside the lock. */
+  private async exclusive (rawId: string, task: (request: AccessRequestView) => Promise<void>, rawAppId?: string): Promise<void> {
+    const { id } = await this.getView(rawId, rawAppId)
+    await this.deps.lock.run(`access-request:${id}`, async () => { await task(await this.getView(rawId, rawAppId)) })
   }
 
   private async getView (rawId: string, rawAppId?: string): Promise<AccessRequestView> {

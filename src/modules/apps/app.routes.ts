@@ -30,7 +30,7 @@ export function appRoutes (apps: AppService): FastifyPluginAsyncTypebox {
     }, async (request) => await apps.update(request.params.app_id, request.body))
 
     app.delete('/apps/:app_id', {
-      schema: { operationId: 'delete-app', tags, params, response: { 200: StatusBody } }
+      schema: { operationId: 'delete-app', tags, params, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
       await apps.remove(request.params.app_id)
       return { status: 'ok' }

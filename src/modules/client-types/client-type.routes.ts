@@ -30,7 +30,7 @@ export function clientTypeRoutes (clientTypes: ClientTypeService): FastifyPlugin
     }, async (request) => await clientTypes.update(request.params.provider_id, request.params.client_type_id, request.body))
 
     app.delete(`${base}/:client_type_id`, {
-      schema: { operationId: 'delete-oauth-provider-client-type', tags, params, querystring: ForceQuery, response: { 200: StatusBody } }
+      schema: { operationId: 'delete-oauth-provider-client-type', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
       await clientTypes.remove(request.params.provider_id, request.params.client_type_id, request.query.force === 'true')
       return { status: 'ok' }

@@ -9,10 +9,18 @@ export async function findOAuthClientFor (db: Db, appId: number, clientTypeId: n
   return await db.selectFrom('oauth_clients').selectAll().where('app_id', '=', appId).where('client_type_id', '=', clientTypeId).executeTakeFirst()
 }
 
-/** The clients registered through a provider, or through one client type of it. */
-export async function listOAuthClientsOf (db: Db, target: { providerId: number; clientTypeId?: number }): Promise<OAuthClientRow[]> {
-  let query = db.selectFrom('oauth_clients').selectAll().where('provider_id', '=', target.providerId)
-  if (target.clientTypeId !== undefined) query = query.where('client_type_id', '=', target.clientTypeId)
+/** Which clients: those of a provider, of one client type, of an app (any combination). */
+export interface OAuthClientFilter {
+  readonly providerId?: number
+  readonly clientTypeId?: number
+  readonly appId?: number
+}
+
+export async function listOAuthClientsOf (db: Db, filter: OAuthClientFilter): Promise<OAuthClientRow[]> {
+  let query = db.selectFrom('oauth_clients').selectAll()
+  if (filter.providerId !== undefined) query = query.where('provider_id', '=', filter.providerId)
+  if (filter.clientTypeId !== undefined) query = query.where('client_type_id', '=', filter.clientTypeId)
+  if (filter.appId !== undefined) query = query.where('app_id', '=', filter.appId)
   return await query.orderBy('id').execute()
 }
 

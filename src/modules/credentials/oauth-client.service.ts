@@ -10,14 +10,13 @@ import type { Db } from '../../db/database.ts'
 import { AppError } from '../../errors.ts'
 import type { KeyedLock } from '../../shared/keyed-lock.ts'
 import type { Clock } from '../../shared/time.ts'
-import type { DeletionTarget } from '../../shared/usage.ts'
 import { findApp } from '../apps/app.repository.ts'
 import { toClientTemplate, toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { findClientTypeById } from '../products/product.repository.ts'
 import {
   countCredentialsOn, deleteCredential, deleteOAuthClient, findCredential, findOAuthClient, findOAuthClientFor,
-  insertCredential, insertOAuthClient, listOAuthClientsOf, scopesHeldByOthers, updateOAuthClient
+  insertCredential, insertOAuthClient, listOAuthClientsOf, scopesHeldByOthers, updateOAuthClient, type OAuthClientFilter
 } from './credential.repository.ts'
 import type { NewOAuthClientRow, OAuthClientRow } from './credential.table.ts'
 
@@ -122,9 +121,12 @@ export class OAuthClientService {
     })
   }
 
-  /** ?force=true on a provider or client type: delete every client issued through it, at the IdP first. */
-  async revokeAll (target: DeletionTarget): Promise<void> {
-    for (const client of await listOAuthClientsOf(this.deps.db, target)) {
+  /**
+   * Deletes every client the filter names, at the IdP first: ?force=true on a provider or client type,
+   * and an app's clients that no credential holds any more when the app is deleted.
+   */
+  async revokeAll (filter: OAuthClientFilter): Promise<void> {
+    for (const client of await listOAuthClientsOf(this.deps.db, filter)) {
       await this.deps.lock.run(lockKey(client.app_id, client.client_type_id), async () => {
         const current = await findOAuthClient(this.deps.db, client.id)
         if (current === undefined) return

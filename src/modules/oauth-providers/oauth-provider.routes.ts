@@ -28,7 +28,7 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
     }, async (request) => await providers.update(request.params.provider_id, request.body))
 
     app.delete('/oauth-providers/:provider_id', {
-      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody } }
+      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
       await providers.remove(request.params.provider_id, request.query.force === 'true')
       return { status: 'ok' }
