@@ -5,6 +5,8 @@
 // Seeding runs in its own process so that its garbage does not inflate the served process's RSS.
 // Environment: the service's own (PORTAL_DATABASE_URL, PORTAL_ADMIN_TOKEN, PORTAL_LOG_LEVEL, …) read
 // through parseConfig, plus BENCH_PG_SCHEMA for the PostgreSQL schema the benchmark works in.
+import { randomBytes } from 'node:crypto'
+import { SecretBox } from '../src/shared/secret-box.ts'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config.ts'
 import { openDatabase, type Database } from '../src/db/database.ts'
@@ -79,7 +81,8 @@ async function seed (database: Database): Promise<SeedIds> {
 
 async function serve (database: Database, config: ReturnType<typeof parseConfig>): Promise<void> {
   if (config.adminToken === undefined) throw new Error('PORTAL_ADMIN_TOKEN must be set by the benchmark')
-  const app = await buildApp({ database, adminToken: config.adminToken, logger: createLogger(config.logLevel) })
+  const secretBox = new SecretBox([{ id: 'bench', key: randomBytes(32) }])
+  const app = await buildApp({ database, adminToken: config.adminToken, logger: createLogger(config.logLevel), secretBox })
   let stopping = false
   const stop = () => {
     if (stopping) return

@@ -3,9 +3,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Database } from './db/database.ts'
 import { adminAuth } from './http/auth.ts'
 import { registerErrorHandling } from './http/error-handler.ts'
+import { OneLineRequestLog } from './http/request-log.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
+import { concurrencyControl } from './http/concurrency.ts'
+import { idempotencyKeys } from './http/idempotency.ts'
+import { auditLogRoutes } from './modules/audit/audit.routes.ts'
+import { AuditLogService } from './modules/audit/audit.service.ts'
 import { accessRequestRoutes } from './modules/access-requests/access-request.routes.ts'
 import { AccessRequestService, credentialUsage } from './modules/access-requests/access-request.service.ts'
 import { appRoutes } from './modules/apps/app.routes.ts'
@@ -20,10 +25,21 @@ import { PlanService } from './modules/plans/plan.service.ts'
 import { productRoutes } from './modules/products/product.routes.ts'
 import { ProductService, productAttachments, type ScopesSavedHook } from './modules/products/product.service.ts'
 import { ProviderVerification } from './modules/oauth-providers/provider-verification.ts'
-import { DcrEngine } from './dcr/index.ts'
+import { DcrEngine, HttpGate, type HttpGateOptions } from './dcr/index.ts'
+import { DEFAULT_MAX_CONCURRENT_REQUESTS, limitInFlightRequests } from './http/overload.ts'
+import { idpOperationRoutes } from './modules/credentials/idp-operation.routes.ts'
 import { OAuthClientService } from './modules/credentials/oauth-client.service.ts'
-import { KeyedLock } from './shared/keyed-lock.ts'
+import { Reconciler } from './modules/credentials/reconciler.ts'
+import { KeyedLock, acrossProcesses } from './shared/keyed-lock.ts'
+import type { SecretBox } from './shared/secret-box.ts'
 import type { Clock } from './shared/time.ts'
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    /** Resolves what IdP calls left unfinished; main.ts starts it, tests call runOnce(). */
+    reconciler: Reconciler
+  }
+}
 
 export interface AppDeps {
   readonly database: Database
@@ -32,8 +48,14 @@ export interface AppDeps {
   readonly now?: Clock
   /** Told the scopes of each product or plan saved (the embedded IdP makes them registrable); default none. */
   readonly onScopesSaved?: ScopesSavedHook
+  /** Seals secrets at rest (initial access tokens, client secrets, registration access tokens). */
+  readonly secretBox: SecretBox
   /** The DCR engine (its gate's timeouts, a test dispatcher); default one with the standard gate, closed with the app. */
   readonly engine?: DcrEngine
+  /** Options of the default engine's gate (main.ts: from PORTAL_IDP_*); ignored when `engine` is given. */
+  readonly gate?: HttpGateOptions
+  /** Admin API requests worked on at once; one more answers 503 with Retry-After. Default 64. */
+  readonly maxConcurrentRequests?: number
   /** The embedded OpenID provider, when it runs: registered as provider "Embedded IdP" (design.md §6). */
   readonly embeddedIdp?: EmbeddedIdpEndpoint
 }
@@ -43,16 +65,12 @@ export const BODY_LIMIT_BYTES = 1024 * 1024
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    // One line per request (below), not Fastify's two: logging was a tenth of a GET's CPU time.
-    disableRequestLogging: true,
+    logController: new OneLineRequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,
     ajv: {
       // No coercion ("true" is not a boolean), nothing silently dropped, every problem reported.
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true }
     }
-  })
-  app.addHook('onResponse', async (request, reply) => {
-    request.log.info({ method: request.method, url: request.url, statusCode: reply.statusCode, responseTime: reply.elapsedTime }, 'request completed')
   })
   registerErrorHandling(app)
   registerJsonBodyParser(app)
@@ -60,33 +78,46 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
 
   const db = deps.database.db
   const now = deps.now ?? (() => new Date())
-  const engine = deps.engine ?? new DcrEngine()
+  // Our extensions on admin writes (README "Concurrency control, idempotency and the audit log").
+  app.addHook('onRoute', concurrencyControl)
+  app.addHook('onRoute', idempotencyKeys({ db, now }))
+  const engine = deps.engine ?? new DcrEngine({ gate: new HttpGate(deps.gate) })
   if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
-  const lock = new KeyedLock()
-  const clients = new OAuthClientService({ db, now, engine, lock, log: app.log })
-  const accessRequests = new AccessRequestService({ db, now, clients, lock })
+  // Calls for one IdP client or one access request never interleave, in this process or another replica.
+  const lock = acrossProcesses(new KeyedLock(), deps.database)
+  const box = deps.secretBox
+  const clients = new OAuthClientService({ db, now, engine, lock, log: app.log, box })
+  const accessRequests = new AccessRequestService({ db, now, clients, lock, box })
+  const reconciler = new Reconciler({ database: deps.database, engine, box, now, log: app.log })
+  app.decorate('reconciler', reconciler)
+  app.addHook('onClose', async () => { await reconciler.stop() })
 
   const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(clients, now)] }
-  const providers = new OAuthProviderService(serviceDeps)
+  const providers = new OAuthProviderService({ ...serviceDeps, box })
   if (deps.embeddedIdp !== undefined) {
-    const registered = await registerEmbeddedProvider(db, now, deps.embeddedIdp)
+    const registered = await registerEmbeddedProvider(db, box, now, deps.embeddedIdp)
     app.log.info(registered, 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService(serviceDeps)
-  const verification = new ProviderVerification({ db, engine })
+  const verification = new ProviderVerification({ db, engine, box })
   const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
   const apps = new AppService({ ...serviceDeps, accessRequests })
 
   await app.register(healthRoutes(deps.database.ping))
   await app.register(async (portalApi) => {
+    limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
     portalApi.addHook('onRequest', adminAuth(deps.adminToken))
+    // Admin answers carry secrets (client secrets) and state: never stored by a cache (security-checklist §6.9).
+    portalApi.addHook('onSend', async (_request, reply) => { void reply.header('cache-control', 'no-store') })
     await portalApi.register(oauthProviderRoutes(providers, verification))
     await portalApi.register(clientTypeRoutes(clientTypes))
     await portalApi.register(productRoutes(products))
     await portalApi.register(planRoutes(plans))
     await portalApi.register(appRoutes(apps))
     await portalApi.register(accessRequestRoutes(accessRequests))
+    await portalApi.register(idpOperationRoutes(reconciler))
+    await portalApi.register(auditLogRoutes(new AuditLogService({ db })))
     portalApi.get('/openapi.json', {
       schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }
     }, async () => app.swagger())

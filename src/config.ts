@@ -1,6 +1,7 @@
 // The one place that reads the environment (design.md §3): parsed once, every invalid key listed
 // in one error, the result frozen and passed down.
 import path from 'node:path'
+import { parseSecretKeys, type SecretKey } from './shared/secret-box.ts'
 
 export type DatabaseTarget =
   | { readonly dialect: 'sqlite'; readonly file: string } // ':memory:' for an in-memory database
@@ -15,7 +16,22 @@ export interface Config {
   readonly dataDir: string
   readonly database: DatabaseTarget
   readonly adminToken: string | undefined
+  /** Keys sealing secrets at rest (first seals, all open); undefined: generated into the data directory. */
+  readonly secretKeys: readonly SecretKey[] | undefined
   readonly embeddedIdp: { readonly enabled: boolean; readonly port: number; readonly issuer: string | undefined }
+  /** Outbound IdP calls (src/dcr/http-gate.ts): address policy, timeouts, per-provider concurrency. */
+  readonly idp: {
+    readonly denyPrivate: boolean
+    readonly connectTimeoutMs: number
+    /** Each of: request sent → headers, and the longest silence while the body streams. */
+    readonly timeoutMs: number
+    readonly maxConcurrentPerProvider: number
+    readonly maxQueuedPerProvider: number
+  }
+  /** Admin API requests worked on at once; one more answers 503 with Retry-After (src/http/overload.ts). */
+  readonly maxConcurrentRequests: number
+  /** How often the reconciler retries IdP deletions and surfaces lost registrations (it also runs at start). */
+  readonly reconcileIntervalMs: number
   readonly logLevel: LogLevel
 }
 
@@ -47,11 +63,21 @@ export function parseConfig (env: Readonly<Record<string, string | undefined>>):
     dataDir,
     database: read('PORTAL_DATABASE_URL', { dialect: 'sqlite', file: path.join(dataDir, 'portal.db') }, parseDatabaseUrl),
     adminToken: read('PORTAL_ADMIN_TOKEN', undefined, parseAdminToken, true),
+    secretKeys: read('PORTAL_SECRET_KEYS', undefined, parseSecretKeys, true),
     embeddedIdp: {
       enabled: read('PORTAL_EMBEDDED_IDP', true, parseFlag),
       port: read('PORTAL_EMBEDDED_IDP_PORT', 3002, parsePort),
       issuer: read('PORTAL_EMBEDDED_IDP_ISSUER', undefined, parseIssuer)
     },
+    idp: {
+      denyPrivate: read('PORTAL_IDP_DENY_PRIVATE', false, parseFlag),
+      connectTimeoutMs: read('PORTAL_IDP_CONNECT_TIMEOUT_MS', 5_000, integerFrom(1, 600_000)),
+      timeoutMs: read('PORTAL_IDP_TIMEOUT_MS', 10_000, integerFrom(1, 600_000)),
+      maxConcurrentPerProvider: read('PORTAL_IDP_MAX_CONCURRENT', 8, integerFrom(1, 1_000)),
+      maxQueuedPerProvider: read('PORTAL_IDP_MAX_QUEUED', 32, integerFrom(0, 100_000))
+    },
+    maxConcurrentRequests: read('PORTAL_MAX_CONCURRENT_REQUESTS', 64, integerFrom(1, 100_000)),
+    reconcileIntervalMs: read('PORTAL_RECONCILE_INTERVAL_MS', 30_000, integerFrom(1_000, 86_400_000)),
     logLevel: read('PORTAL_LOG_LEVEL', 'info', parseLogLevel)
   }
   if (problems.length > 0) throw new ConfigError(problems)
@@ -61,6 +87,13 @@ export function parseConfig (env: Readonly<Record<string, string | undefined>>):
 function parsePort (raw: string): number {
   if (!/^\d{1,5}$/.test(raw) || Number(raw) > 65535) throw new Error('must be a port number from 0 to 65535')
   return Number(raw)
+}
+
+function integerFrom (min: number, max: number): (raw: string) => number {
+  return (raw) => {
+    if (!/^\d{1,9}$/.test(raw) || Number(raw) < min || Number(raw) > max) throw new Error(`must be an integer from ${min} to ${max}`)
+    return Number(raw)
+  }
 }
 
 function parseFlag (raw: string): boolean {
@@ -108,7 +141,8 @@ export function redactUrl (url: string): string {
 }
 
 function deepFreeze<T> (value: T): T {
-  if (value !== null && typeof value === 'object') {
+  // A Buffer (a key) cannot be frozen; it is never handed out for writing.
+  if (value !== null && typeof value === 'object' && !ArrayBuffer.isView(value)) {
     for (const inner of Object.values(value)) deepFreeze(inner)
     Object.freeze(value)
   }

@@ -7,12 +7,14 @@ export type ErrorCode =
   | 'unauthorized' // 401
   | 'not_found' // 404, also for malformed ids
   | 'conflict' // 409: a unique name taken
+  | 'precondition_failed' // 412: If-Match does not match the resource's current ETag
   | 'unprocessable' // 422: Tyk answers 422 for invalid product, plan and app bodies (tyk-portal-api.md §5)
   | 'too_large' // 413
   | 'unsupported_media_type' // 415
   | 'idp_failed' // 502: the identity provider answered badly or not at all
   | 'idp_timeout' // 504
   | 'unavailable' // 503: the service cannot answer now (database down, shutting down)
+  | 'overloaded' // 503 with Retry-After: too many requests in flight, or an IdP's call queue is full
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   invalid: 400,
@@ -20,22 +22,27 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   unauthorized: 401,
   not_found: 404,
   conflict: 409,
+  precondition_failed: 412,
   unprocessable: 422,
   too_large: 413,
   unsupported_media_type: 415,
   idp_failed: 502,
   idp_timeout: 504,
-  unavailable: 503
+  unavailable: 503,
+  overloaded: 503
 }
 
 export class AppError extends Error {
   readonly messages: readonly string[]
+  /** Sent as the Retry-After header (seconds); 'overloaded' answers always carry one (default 1). */
+  readonly retryAfterSeconds?: number
 
-  constructor (readonly code: ErrorCode, messages: string | readonly string[]) {
+  constructor (readonly code: ErrorCode, messages: string | readonly string[], options: { readonly retryAfterSeconds?: number } = {}) {
     const list = typeof messages === 'string' ? [messages] : messages
     super(list.join('; '))
     this.name = 'AppError'
     this.messages = list
+    this.retryAfterSeconds = options.retryAfterSeconds ?? (code === 'overloaded' ? 1 : undefined)
   }
 }
 

@@ -6,6 +6,8 @@ import { ConfigError, parseConfig, redactUrl } from './config.ts'
 import { openDatabase } from './db/database.ts'
 import { startEmbeddedIdp } from './idp/embedded-idp.ts'
 import { createLogger } from './logger.ts'
+import { resolveSecretKeys } from './secret-keys.ts'
+import { SecretBox } from './shared/secret-box.ts'
 
 async function main (): Promise<void> {
   const config = parseConfig(process.env)
@@ -20,11 +22,27 @@ async function main (): Promise<void> {
     process.stderr.write(`\nAdmin API token (kept in ${path.join(config.dataDir, 'admin-token')}, shown only now):\n  ${admin.token}\n\n`)
   }
 
+  const secretKeys = resolveSecretKeys(config.secretKeys, config.dataDir)
+  if (secretKeys.fromFile !== undefined) {
+    logger.warn({ file: secretKeys.fromFile }, 'PORTAL_SECRET_KEYS is not set: secrets are sealed with the key kept in the data directory; set PORTAL_SECRET_KEYS in production')
+  }
   const idp = config.embeddedIdp.enabled
     ? await startEmbeddedIdp({ db: database.db, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
     : undefined
   // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
-  const app = await buildApp({ database, adminToken: admin.token, logger, embeddedIdp: idp, onScopesSaved: idp?.ensureScopes })
+  if (config.idp.denyPrivate && idp !== undefined) logger.warn('PORTAL_IDP_DENY_PRIVATE=true refuses loopback addresses: the embedded IdP cannot be called; set PORTAL_EMBEDDED_IDP=false')
+  const gate = {
+    denyPrivateAddresses: config.idp.denyPrivate,
+    connectTimeoutMs: config.idp.connectTimeoutMs,
+    headersTimeoutMs: config.idp.timeoutMs,
+    bodyTimeoutMs: config.idp.timeoutMs,
+    maxConcurrentPerProvider: config.idp.maxConcurrentPerProvider,
+    maxQueuedPerProvider: config.idp.maxQueuedPerProvider
+  }
+  const app = await buildApp({
+    database, adminToken: admin.token, logger, secretBox: new SecretBox(secretKeys.keys), embeddedIdp: idp, onScopesSaved: idp?.ensureScopes,
+    gate, maxConcurrentRequests: config.maxConcurrentRequests
+  })
   let closing = false
   const shutdown = (signal: string) => {
     if (closing) return
@@ -38,6 +56,7 @@ async function main (): Promise<void> {
   process.once('SIGTERM', shutdown)
   process.once('SIGINT', shutdown)
   await app.listen({ host: config.host, port: config.port })
+  app.reconciler.start(config.reconcileIntervalMs)
 }
 
 main().catch((error: unknown) => {

@@ -5,6 +5,8 @@ import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'
 import { portalMeta } from './migrations/2026-11-27T0200-portal-meta.ts'
 import { productsPlansApps } from './migrations/2026-11-27T0300-products-plans-apps.ts'
 import { accessRequestsCredentials } from './migrations/2026-11-27T0400-access-requests-credentials.ts'
+import { idpOperations } from './migrations/2026-11-27T0500-idp-operations.ts'
+import { idempotencyAudit } from './migrations/2026-11-27T0600-idempotency-audit.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -12,7 +14,9 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-27T0100-embedded-idp': embeddedIdp,
   '2026-11-27T0200-portal-meta': portalMeta,
   '2026-11-27T0300-products-plans-apps': productsPlansApps,
-  '2026-11-27T0400-access-requests-credentials': accessRequestsCredentials
+  '2026-11-27T0400-access-requests-credentials': accessRequestsCredentials,
+  '2026-11-27T0500-idp-operations': idpOperations,
+  '2026-11-27T0600-idempotency-audit': idempotencyAudit
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

@@ -7,7 +7,9 @@ import type { ScopeOwnerTable } from '../modules/products/scope.table.ts'
 import type { PlanTable } from '../modules/plans/plan.table.ts'
 import type { AppTable } from '../modules/apps/app.table.ts'
 import type { AccessRequestProductTable, AccessRequestTable } from '../modules/access-requests/access-request.table.ts'
-import type { CredentialTable, OAuthClientTable } from '../modules/credentials/credential.table.ts'
+import type { CredentialTable, IdpDeletionTable, IdpRegistrationTable, OAuthClientTable } from '../modules/credentials/credential.table.ts'
+import type { IdempotencyKeyTable } from '../http/idempotency.store.ts'
+import type { AuditLogTable } from '../modules/audit/audit.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -24,4 +26,8 @@ export interface Tables {
   access_request_products: AccessRequestProductTable
   oauth_clients: OAuthClientTable
   credentials: CredentialTable
+  idp_registrations: IdpRegistrationTable
+  idp_deletions: IdpDeletionTable
+  idempotency_keys: IdempotencyKeyTable
+  audit_log: AuditLogTable
 }

@@ -57,13 +57,14 @@ export class Discovery {
     this.now = options.now ?? (() => new Date())
   }
 
-  async discover (wellKnownUrl: string, { insecureSkipVerify = false } = {}): Promise<ProviderMetadata> {
+  /** `provider` is the gate's concurrency lane for the fetch (see HttpGate); a cached document takes none. */
+  async discover (wellKnownUrl: string, { insecureSkipVerify = false, provider }: { insecureSkipVerify?: boolean, provider?: string } = {}): Promise<ProviderMetadata> {
     // Keyed by the TLS setting too: a document fetched without verification never serves a verifying provider.
     const key = `${insecureSkipVerify ? 'insecure' : 'verified'} ${wellKnownUrl}`
     const cached = this.cache.get(key)
     if (cached !== undefined && cached.until > this.now().getTime()) return cached.metadata
     const issuers = expectedIssuers(wellKnownUrl)
-    const { body } = await this.gate.send({ method: 'GET', url: wellKnownUrl, insecureSkipVerify })
+    const { body } = await this.gate.send({ method: 'GET', url: wellKnownUrl, insecureSkipVerify, provider })
     const metadata = readMetadata(body, issuers, safeUrl(wellKnownUrl))
     this.cache.set(key, { until: this.now().getTime() + this.ttlMs, metadata })
     return metadata

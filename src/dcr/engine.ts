@@ -35,7 +35,7 @@ export class DcrEngine {
   }
 
   async discover (provider: ProviderConnection): Promise<ProviderMetadata> {
-    return await this.discovery.discover(provider.wellKnownUrl, { insecureSkipVerify: provider.sslInsecureSkipVerify })
+    return await this.discovery.discover(provider.wellKnownUrl, { insecureSkipVerify: provider.sslInsecureSkipVerify, provider: lane(provider) })
   }
 
   /**
@@ -109,7 +109,7 @@ export class DcrEngine {
   }
 
   private async send (provider: ProviderConnection, call: GateRequest): Promise<GateResponse> {
-    return await this.gate.send({ ...call, insecureSkipVerify: provider.sslInsecureSkipVerify })
+    return await this.gate.send({ ...call, insecureSkipVerify: provider.sslInsecureSkipVerify, provider: lane(provider) })
   }
 
   private async registrationEndpoint (provider: ProviderConnection): Promise<string> {
@@ -137,6 +137,11 @@ export class DcrEngine {
     }
     return { url, headers: { authorization: `Bearer ${token}` } } // RFC 7592 §1.2: RAT is a bearer token
   }
+}
+
+/** The gate's concurrency lane: one per configured provider, also named in an `overloaded` refusal. */
+function lane (provider: ProviderConnection): string {
+  return `identity provider ${provider.id}`
 }
 
 function authorization (driver: DcrDriver, token: string | null): Record<string, string> {

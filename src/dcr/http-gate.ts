@@ -1,8 +1,14 @@
 // The one outbound gate for every IdP call (style-by-example habit 6): explicit connect / headers / body
 // timeouts, a response-size cap, no redirect following, JSON-only parsing, per-provider TLS, typed
 // failure stages. undici 7's `request` never follows redirects (no redirect interceptor is installed).
+// Outbound safety (address-policy.ts): link-local and metadata addresses are refused, private ones too
+// when asked, on the URL's literal IP before the call and on every resolved address at connect time.
+// Concurrent calls per provider are capped (call-limiter.ts).
+import net, { type LookupFunction } from 'node:net'
 import secureJson from 'secure-json-parse'
 import { Agent, request, type Dispatcher } from 'undici'
+import { ForbiddenAddressError, guardedLookup, refusalReason, type AddressPolicy } from './address-policy.ts'
+import { CallLimiter } from './call-limiter.ts'
 import { IdpError, parseOAuthErrorBody, safeUrl, scrub } from './idp-error.ts'
 
 export interface HttpGateOptions {
@@ -18,6 +24,14 @@ export interface HttpGateOptions {
   readonly dispatcher?: Dispatcher
   /** Replaces the agent used for providers with `insecureSkipVerify`. */
   readonly insecureDispatcher?: Dispatcher
+  /** Also refuse private and loopback addresses (PORTAL_IDP_DENY_PRIVATE). Default false. */
+  readonly denyPrivateAddresses?: boolean
+  /** The resolver under the address check (tests map names with it). Default dns.lookup. */
+  readonly lookup?: LookupFunction
+  /** Calls in flight to one provider; more wait. Default 8. */
+  readonly maxConcurrentPerProvider?: number
+  /** Calls waiting at one provider; more fail at once with stage `overloaded`. Default 32. */
+  readonly maxQueuedPerProvider?: number
 }
 
 export type HttpMethod = 'GET' | 'POST' | 'PUT' | 'DELETE'
@@ -32,6 +46,8 @@ export interface GateRequest {
   readonly form?: Readonly<Record<string, string>>
   /** This call only skips certificate verification (security-checklist §1.7); never the process. */
   readonly insecureSkipVerify?: boolean
+  /** The concurrency lane, one per provider (e.g. "identity provider 3"); default the URL's origin. */
+  readonly provider?: string
 }
 
 export interface GateResponse {
@@ -49,6 +65,9 @@ export class HttpGate {
   private readonly headersTimeoutMs: number
   private readonly bodyTimeoutMs: number
   private readonly maxResponseBytes: number
+  private readonly policy: AddressPolicy
+  private readonly lookup: LookupFunction
+  readonly limiter: CallLimiter
   private readonly verifying: Dispatcher
   private insecure: Dispatcher | undefined
   private readonly owned: Agent[] = []
@@ -58,6 +77,9 @@ export class HttpGate {
     this.headersTimeoutMs = options.headersTimeoutMs ?? 10_000
     this.bodyTimeoutMs = options.bodyTimeoutMs ?? 10_000
     this.maxResponseBytes = options.maxResponseBytes ?? 1024 * 1024
+    this.policy = { denyPrivate: options.denyPrivateAddresses ?? false }
+    this.lookup = guardedLookup(this.policy, options.lookup)
+    this.limiter = new CallLimiter({ maxConcurrent: options.maxConcurrentPerProvider, maxQueued: options.maxQueuedPerProvider })
     this.verifying = options.dispatcher ?? this.agent(true)
   }
 
@@ -68,6 +90,16 @@ export class HttpGate {
     if (protocol !== 'https:' && protocol !== 'http:') {
       throw new IdpError('unreachable', `Identity provider URL for ${where} is not an absolute http(s) URL`)
     }
+    const url = new URL(call.url)
+    // A literal IP never reaches the lookup: checked here, before any socket. Names are checked at connect.
+    const literal = url.hostname.replace(/^\[|\]$/g, '')
+    const reason = net.isIP(literal) !== 0 ? refusalReason(literal, this.policy) : undefined
+    if (reason !== undefined) throw forbidden(new ForbiddenAddressError(literal, literal, reason), where)
+    const lane = call.provider ?? `identity provider at ${url.origin}`
+    return await this.limiter.run(lane, lane.charAt(0).toUpperCase() + lane.slice(1), async () => await this.exchange(call, where))
+  }
+
+  private async exchange (call: GateRequest, where: string): Promise<GateResponse> {
     const encoded = encodeBody(call)
     let response: Dispatcher.ResponseData
     try {
@@ -107,7 +139,7 @@ export class HttpGate {
 
   private agent (rejectUnauthorized: boolean): Agent {
     const agent = new Agent({
-      connect: { timeout: this.connectTimeoutMs, rejectUnauthorized },
+      connect: { timeout: this.connectTimeoutMs, rejectUnauthorized, lookup: this.lookup },
       headersTimeout: this.headersTimeoutMs,
       bodyTimeout: this.bodyTimeoutMs
     })
@@ -171,14 +203,23 @@ function parseLeniently (bytes: Buffer, contentType: string): unknown {
 
 function statusError (status: number, headers: GateResponse['headers'], body: unknown, where: string, secrets: string[]): IdpError {
   const oauth = parseOAuthErrorBody(body) ?? parseBearerChallenge(headers['www-authenticate'])
+  const retryAfterSeconds = status === 429 || status === 503 ? parseRetryAfter(headers['retry-after']) : undefined
   if (oauth === undefined) {
-    return new IdpError('http_error', `Identity provider answered ${where} with HTTP ${status}`, { status })
+    return new IdpError('http_error', `Identity provider answered ${where} with HTTP ${status}`, { status, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds }) })
   }
   const error = scrub(oauth.error, secrets)
   const description = oauth.description === undefined ? undefined : scrub(oauth.description, secrets)
   return new IdpError('oauth_error', `Identity provider answered ${where} with HTTP ${status} ${error}${description === undefined ? '' : `: ${description}`}`, {
-    status, oauthError: error, oauthErrorDescription: description
+    status, oauthError: error, oauthErrorDescription: description, ...(retryAfterSeconds === undefined ? {} : { retryAfterSeconds })
   })
+}
+
+/** RFC 9110 §10.2.3: delay-seconds or an HTTP-date; capped at a day, anything else ignored. */
+function parseRetryAfter (header: string | string[] | undefined): number | undefined {
+  const value = Array.isArray(header) ? header[0] : header
+  if (value === undefined) return undefined
+  const seconds = /^\d{1,9}$/.test(value.trim()) ? Number(value.trim()) : (Date.parse(value) - Date.now()) / 1000
+  return Number.isFinite(seconds) && seconds >= 0 ? Math.min(Math.ceil(seconds), 86_400) : undefined
 }
 
 /** RFC 6750 §3: `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` without a body. */
@@ -214,7 +255,15 @@ const TIMEOUT_CODES: Readonly<Record<string, string>> = {
 // Node's OpenSSL verification codes (DEPTH_ZERO_SELF_SIGNED_CERT, CERT_HAS_EXPIRED, …) and ERR_TLS_/ERR_SSL_.
 const TLS_CODE = /CERT|SSL|TLS|UNABLE_TO_VERIFY|UNABLE_TO_GET_ISSUER/
 
+function forbidden (error: ForbiddenAddressError, where: string): IdpError {
+  return new IdpError('forbidden_address', `Identity provider call ${where} refused: ${error.message}`)
+}
+
 function transportError (error: unknown, where: string): IdpError {
+  for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
+    if (current instanceof ForbiddenAddressError) return forbidden(current, where)
+    current = (current as { cause?: unknown }).cause
+  }
   const codes = errorCodes(error)
   const timeout = codes.find((code) => code in TIMEOUT_CODES)
   if (timeout !== undefined) {

@@ -14,11 +14,15 @@ export type IdpFailureStage =
   | 'issuer_mismatch' // discovery document for another issuer (OIDC Discovery §4.3, RFC 8414 §3.3)
   | 'invalid_metadata' // discovery document unusable (not an object, bad or missing endpoint)
   | 'invalid_response' // a 2xx that breaks the protocol (no client_id, client_id changed, foreign URI)
+  | 'forbidden_address' // the URL's host is (or resolves to) a refused address; nothing was sent
+  | 'overloaded' // the provider's call queue is full (→ 503 + Retry-After); nothing was sent
 
 export interface IdpErrorDetails {
   readonly status?: number
   readonly oauthError?: string
   readonly oauthErrorDescription?: string
+  /** The IdP's own Retry-After (RFC 9110 §10.2.3) on a 429 or 503, in seconds. */
+  readonly retryAfterSeconds?: number
 }
 
 export class IdpError extends AppError {
@@ -27,7 +31,8 @@ export class IdpError extends AppError {
   readonly oauthErrorDescription?: string
 
   constructor (readonly stage: IdpFailureStage, message: string, details: IdpErrorDetails = {}) {
-    super(stage === 'timeout' ? 'idp_timeout' : 'idp_failed', message)
+    super(stage === 'timeout' ? 'idp_timeout' : stage === 'overloaded' ? 'overloaded' : 'idp_failed', message,
+      details.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: details.retryAfterSeconds })
     this.name = 'IdpError'
     this.status = details.status
     this.oauthError = details.oauthError

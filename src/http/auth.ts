@@ -2,16 +2,33 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
+import type { Actor } from '../modules/audit/audit.ts'
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
 
 /** An onRequest hook that lets only the admin token through; compares digests in constant time. */
 export function adminAuth (adminToken: string) {
   const expected = digest(adminToken)
+  const fingerprint = tokenFingerprint(adminToken)
   return async function authenticate (request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization
     if (header === undefined || header === '') throw new AppError('unauthorized', 'missing Authorization header: send the admin API token')
     const presented = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : header
     if (!timingSafeEqual(digest(presented), expected)) throw new AppError('unauthorized', 'invalid admin API token in the Authorization header')
+    actors.set(request, { fingerprint, requestId: request.id })
   }
 }
+
+/** Who an authenticated request acts for (the audit trail, idempotency scopes); never the token itself. */
+export function actorOf (request: FastifyRequest): Actor {
+  const actor = actors.get(request)
+  if (actor === undefined) throw new Error('actorOf() called on a request that did not pass adminAuth')
+  return actor
+}
+
+/** First 12 hex characters of the token's SHA-256: names the admin in audit entries without revealing the token. */
+export function tokenFingerprint (token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12)
+}
+
+const actors = new WeakMap<FastifyRequest, Actor>()

@@ -5,7 +5,7 @@ import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, Fasti
 import { AppError, HTTP_STATUS, show } from '../errors.ts'
 
 const FASTIFY_MESSAGES: Readonly<Record<string, (error: FastifyError, request: FastifyRequest) => string>> = {
-  FST_ERR_CTP_BODY_TOO_LARGE: () => 'request body is too large',
+  FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => `request body is too large: at most ${request.routeOptions.bodyLimit ?? 0} bytes are accepted`,
   FST_ERR_CTP_INVALID_MEDIA_TYPE: (_error, request) => `Content-Type must be application/json, got ${show(request.headers['content-type'] ?? '')}`,
   FST_ERR_CTP_INVALID_CONTENT_LENGTH: () => 'Content-Length does not match the body',
   FST_ERR_CTP_EMPTY_JSON_BODY: () => 'request body is empty: send a JSON object'
@@ -14,6 +14,7 @@ const FASTIFY_MESSAGES: Readonly<Record<string, (error: FastifyError, request: F
 export function registerErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
     if (error instanceof AppError) {
+      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
       return await reply.code(HTTP_STATUS[error.code]).send({ errors: error.messages })
     }
     if (error.validation !== undefined) {

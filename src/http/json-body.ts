@@ -1,8 +1,10 @@
-// The JSON body parser: strict UTF-8, prototype poisoning refused (secure-json-parse), and no NUL
-// characters, so that SQLite (which would store them) and PostgreSQL (which rejects them) answer alike.
+// The JSON body parser: strict UTF-8, prototype poisoning refused (secure-json-parse), then the caps of
+// json-limits.ts (depth, array length, string length, keys, duplicate keys) and no NUL or lone surrogate,
+// so that SQLite (which would store them) and PostgreSQL (which rejects them) answer alike.
 import type { FastifyInstance } from 'fastify'
 import secureJson from 'secure-json-parse'
 import { AppError } from '../errors.ts'
+import { checkJsonLimits } from './json-limits.ts'
 
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -33,20 +35,6 @@ export function parseJsonBody (body: Buffer): unknown {
     const reason = (error as Error).message.includes('prototype') ? 'it contains a forbidden __proto__ or constructor.prototype key' : (error as Error).message
     throw new AppError('invalid', `request body is not valid JSON: ${reason}`)
   }
-  const nul = findNul(value, '')
-  if (nul !== undefined) throw new AppError('invalid', `${nul || 'body'} must not contain the NUL character (\\u0000)`)
+  checkJsonLimits(value, text)
   return value
-}
-
-/** The path of the first string (or key) holding U+0000, or undefined. */
-function findNul (value: unknown, at: string): string | undefined {
-  if (typeof value === 'string') return value.includes('\0') ? at : undefined
-  if (value === null || typeof value !== 'object') return undefined
-  for (const [key, inner] of Object.entries(value)) {
-    const path = Array.isArray(value) ? `${at}[${key}]` : at === '' ? key : `${at}.${key}`
-    if (key.includes('\0')) return `field name ${JSON.stringify(path)}`
-    const found = findNul(inner, path)
-    if (found !== undefined) return found
-  }
-  return undefined
 }

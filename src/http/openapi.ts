@@ -12,7 +12,7 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
     const schema = route.schema as Record<string, unknown>
     const responses = { ...(schema.response as Record<number, unknown> | undefined) }
     const add = (status: number) => { responses[status] ??= ErrorsBody }
-    if (route.url.startsWith(PORTAL_API)) add(401)
+    if (route.url.startsWith(PORTAL_API)) { add(401); add(503) } // 503: shed under load (src/http/overload.ts)
     if (schema.body !== undefined || schema.querystring !== undefined) add(400)
     if (schema.body !== undefined) { add(413); add(415) }
     if (schema.params !== undefined) add(404)

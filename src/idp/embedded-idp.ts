@@ -29,6 +29,8 @@ export interface EmbeddedIdpOptions {
 
 export interface EmbeddedIdp {
   readonly issuer: string
+  /** Where it listens (differs from the issuer when it is reached through a proxy). */
+  readonly origin: string
   readonly wellKnownUrl: string
   /** The Bearer token registration requests must present (RFC 7591 §3). */
   readonly initialAccessToken: string
@@ -78,7 +80,8 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   })
   server.listen(options.port, options.host)
   await once(server, 'listening')
-  const issuer = options.issuer ?? `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
+  const issuer = options.issuer ?? origin
 
   const install = (scopes: ReadonlySet<string>): void => {
     current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, logger }).callback() }
@@ -113,6 +116,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
 
   return {
     issuer,
+    origin,
     wellKnownUrl: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
     initialAccessToken,
     ensureScopes (scopes) {

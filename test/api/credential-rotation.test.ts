@@ -2,7 +2,8 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { ProviderType } from '../../src/dcr/index.ts'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, type Harness } from '../helpers/app.ts'
+import { startHarness, type Harness, TEST_SECRET_BOX } from '../helpers/app.ts'
+import { CLIENT_REGISTRATION_TOKEN, openColumn } from '../../src/shared/sealed-columns.ts'
 import { clientCredentialsToken, startTestIdp, type TestIdp, type TestIdpProfile } from '../helpers/test-idp.ts'
 
 // Issue 4, "Rotate on each driver profile from the DCR engine tests (in place and by replacement)",
@@ -29,8 +30,8 @@ for (const dialect of dialects) {
 
     /** Every registration access token the portal ever stored for this provider's clients. */
     const storedTokens = async (providerId: number): Promise<string[]> => {
-      const rows = await h.database.db.selectFrom('oauth_clients').select('registration_access_token').where('provider_id', '=', providerId).execute()
-      return rows.map((row) => row.registration_access_token).filter((token): token is string => token !== null && token !== '')
+      const rows = await h.database.db.selectFrom('oauth_clients').select(['id', 'registration_access_token']).where('provider_id', '=', providerId).execute()
+      return rows.map((row) => openColumn(TEST_SECRET_BOX, CLIENT_REGISTRATION_TOKEN, row.id, row.registration_access_token)).filter((token): token is string => token !== null && token !== '')
     }
     const tokenFails = async (idp: TestIdp, clientId: string, secret: string, scope: string, why: string) => {
       await assert.rejects(clientCredentialsToken(idp, clientId, secret, scope), why)

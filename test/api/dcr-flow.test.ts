@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, type Harness } from '../helpers/app.ts'
+import { TEST_SECRET_BOX, startHarness, type Harness } from '../helpers/app.ts'
+import { CLIENT_REGISTRATION_TOKEN, openColumn, sealColumn } from '../../src/shared/sealed-columns.ts'
 import { clientCredentialsToken } from '../helpers/test-idp.ts'
 import { DcrEngine } from '../../src/dcr/index.ts'
 
@@ -101,9 +102,11 @@ for (const dialect of dialects) {
       const row = await h.database.db.selectFrom('oauth_clients').selectAll().where('client_id', '=', credential.OAuthClientID).executeTakeFirstOrThrow()
       const engine = new DcrEngine()
       const connection = { id: 1, type: 'Other' as const, wellKnownUrl: `${issuer}/.well-known/openid-configuration`, initialAccessToken: null, sslInsecureSkipVerify: false }
-      const read = await engine.read(connection, { clientId: row.client_id, registrationAccessToken: row.registration_access_token!, registrationClientUri: row.registration_client_uri! })
+      const registrationAccessToken = openColumn(TEST_SECRET_BOX, CLIENT_REGISTRATION_TOKEN, row.id, row.registration_access_token)!
+      const read = await engine.read(connection, { clientId: row.client_id, registrationAccessToken, registrationClientUri: row.registration_client_uri! })
       await engine.close()
-      await h.database.db.updateTable('oauth_clients').set({ registration_access_token: read.registrationAccessToken ?? null }).where('id', '=', row.id).execute()
+      const rotated = sealColumn(TEST_SECRET_BOX, CLIENT_REGISTRATION_TOKEN, row.id, read.registrationAccessToken ?? null)
+      await h.database.db.updateTable('oauth_clients').set({ registration_access_token: rotated }).where('id', '=', row.id).execute()
       assert.deepEqual(read.response.redirect_uris, redirects.split(','))
       assert.deepEqual(read.response.grant_types, ['authorization_code', 'refresh_token'])
       assert.deepEqual(read.response.response_types, ['code'])
@@ -165,11 +168,16 @@ for (const dialect of dialects) {
       assert.equal((await h.call('GET', '/portal-api/apps/999/access-requests')).status, 404)
     })
 
-    it('never returns or logs a registration access token', async () => {
-      const tokens = await h.database.db.selectFrom('oauth_clients').select('registration_access_token').execute()
+    it('seals registration access tokens at rest, and never returns or logs them', async () => {
+      const kept = await setUp('Sealed', { product: 'sealed-scope', plan: 'sealed-plan' }, m2m)
+      await provisionAndApprove(kept.appId, kept.planId, [kept.productId], m2m)
+      const rows = await h.database.db.selectFrom('oauth_clients').select(['id', 'registration_access_token']).execute()
       const bodies = h.responses.map((r) => JSON.stringify(r.body)).join('\n')
       const logs = h.logs.join('')
-      for (const { registration_access_token: token } of tokens) {
+      assert.ok(rows.length > 0)
+      for (const row of rows) {
+        assert.ok(row.registration_access_token?.startsWith('v1.test.'), 'sealed at rest')
+        const token = openColumn(TEST_SECRET_BOX, CLIENT_REGISTRATION_TOKEN, row.id, row.registration_access_token)
         if (token === null) continue
         assert.equal(bodies.includes(token), false)
         assert.equal(logs.includes(token), false)

@@ -3,7 +3,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, describe, it } from 'node:test'
+import Database from 'better-sqlite3'
 import { startService, type ServiceProcess } from '../helpers/process.ts'
+
+const SENTINEL = 'SENTINEL-durable-initial-access-token'
 
 // The real entry (`npm start`) on a SQLite file: acknowledged writes survive SIGKILL and a restart.
 describe('durability of the SQLite default', () => {
@@ -31,7 +34,7 @@ describe('durability of the SQLite default', () => {
       })
       return { status: response.status, body: await response.json() as any }
     }
-    const provider = await call('POST', '/portal-api/oauth-providers', { Name: 'Durable', Type: 'Other', WellKnownURL: 'http://idp.test/.well-known/openid-configuration' })
+    const provider = await call('POST', '/portal-api/oauth-providers', { Name: 'Durable', Type: 'Other', WellKnownURL: 'http://idp.test/.well-known/openid-configuration', RegistrationAccessToken: SENTINEL })
     assert.equal(provider.status, 200)
     const base = `/portal-api/oauth-providers/${provider.body.ID}/client-types`
     const written: unknown[] = []
@@ -50,5 +53,14 @@ describe('durability of the SQLite default', () => {
     const after = await call('GET', `${base}?per_page=100`)
     assert.equal(after.status, 200)
     assert.deepEqual(after.body, written)
+    await service.kill()
+
+    // The files hold no secret in clear (sealed at rest), and SQLite finds itself intact.
+    for (const file of fs.readdirSync(dataDir).filter((name) => name.startsWith('portal.db'))) {
+      assert.equal(fs.readFileSync(path.join(dataDir, file)).includes(SENTINEL), false, `${file} holds the token in clear`)
+    }
+    const database = new Database(path.join(dataDir, 'portal.db'), { readonly: true })
+    assert.equal(database.pragma('integrity_check', { simple: true }), 'ok')
+    database.close()
   })
 })

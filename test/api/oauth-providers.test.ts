@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, type Harness } from '../helpers/app.ts'
+import { TEST_SECRET_BOX, startHarness, type Harness } from '../helpers/app.ts'
+import { PROVIDER_TOKEN, openColumn } from '../../src/shared/sealed-columns.ts'
 
 const PROVIDER = { Name: 'My Keycloak instance', Type: 'Keycloak', WellKnownURL: 'http://keycloak:8180/realms/master/.well-known/openid-configuration' }
 const SENTINEL = 'SENTINEL-initial-access-token-7f3a9c'
@@ -49,8 +50,10 @@ for (const dialect of dialects) {
 
     it('keeps the write-only token when PUT omits it, clears it on "", and never returns it', async () => {
       const { ID } = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Token', RegistrationAccessToken: SENTINEL })).body
-      const stored = async () => (await h.database.db.selectFrom('oauth_providers').select('registration_access_token').where('id', '=', ID).executeTakeFirstOrThrow()).registration_access_token
+      const sealed = async () => (await h.database.db.selectFrom('oauth_providers').select('registration_access_token').where('id', '=', ID).executeTakeFirstOrThrow()).registration_access_token
+      const stored = async () => openColumn(TEST_SECRET_BOX, PROVIDER_TOKEN, ID, await sealed())
       assert.equal(await stored(), SENTINEL)
+      assert.equal((await sealed())?.includes('SENTINEL'), false, 'sealed at rest')
       const kept = await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...PROVIDER, Name: 'Token renamed' })
       assert.equal(kept.status, 200)
       assert.equal(await stored(), SENTINEL)
@@ -151,6 +154,12 @@ for (const dialect of dialects) {
       assert.equal((await h.call('GET', `/portal-api/oauth-providers/${ID}`)).status, 404)
       const orphans = await h.database.db.selectFrom('oauth_client_types').select('id').where('id', '=', type.ID).execute()
       assert.deepEqual(orphans, [])
+    })
+
+    it('marks every admin answer Cache-Control: no-store, errors included', async () => {
+      for (const url of ['/portal-api/oauth-providers', '/portal-api/oauth-providers/abc']) {
+        assert.equal((await h.call('GET', url)).raw.headers['cache-control'], 'no-store', url)
+      }
     })
 
     it('never shows the initial access token in a response or a log line', () => {

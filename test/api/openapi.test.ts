@@ -34,7 +34,7 @@ describe('OpenAPI document', () => {
 
   it('lists the error statuses each route can answer', () => {
     const update = document.paths['/portal-api/oauth-providers/{provider_id}/client-types/{client_type_id}'].put
-    assert.deepEqual(Object.keys(update.responses).sort(), ['200', '400', '401', '404', '409', '413', '415', '500'])
+    assert.deepEqual(Object.keys(update.responses).sort(), ['200', '400', '401', '404', '409', '412', '413', '415', '500', '503'])
     assert.ok(JSON.stringify(document.components ?? {}).includes('AdminAPIToken'))
   })
 

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { SYSTEM_ACTOR } from '../../src/modules/audit/audit.ts'
 import { ProductService } from '../../src/modules/products/product.service.ts'
 import type { ProductInput } from '../../src/modules/products/product.schemas.ts'
 import { PlanService } from '../../src/modules/plans/plan.service.ts'
@@ -277,14 +278,15 @@ for (const dialect of dialects) {
 
     it('calls onScopesSaved with the scopes after a product or plan is saved', async () => {
       const seen: string[][] = []
+      const ctx = { actor: SYSTEM_ACTOR }
       const deps = { db: h.database.db, now: () => h.clock.now, usageChecks: [], onScopesSaved: async (scopes: readonly string[]) => { seen.push([...scopes]) } }
-      const product = await new ProductService(deps).create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput)
-      await new ProductService(deps).update(String(product.ID), { Name: product.Name, Scopes: 'hook-c' } as ProductInput)
-      await new PlanService(deps).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput)
-      await new ProductService(deps).create({ Name: fresh('no scopes') } as ProductInput)
+      const product = await new ProductService(deps).create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput, ctx)
+      await new ProductService(deps).update(String(product.ID), { Name: product.Name, Scopes: 'hook-c' } as ProductInput, ctx)
+      await new PlanService(deps).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput, ctx)
+      await new ProductService(deps).create({ Name: fresh('no scopes') } as ProductInput, ctx)
       assert.deepEqual(seen, [['hook-a', 'hook-b'], ['hook-c'], ['hook-plan']])
       // A refused save does not call it.
-      await assert.rejects(new ProductService(deps).create({ Name: fresh('refused'), Scopes: 'hook-c' } as ProductInput), /already used/)
+      await assert.rejects(new ProductService(deps).create({ Name: fresh('refused'), Scopes: 'hook-c' } as ProductInput, ctx), /already used/)
       assert.equal(seen.length, 3)
     })
   })

@@ -6,13 +6,17 @@ import path from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
 import { buildApp } from '../../src/app.ts'
+import type { DcrEngine } from '../../src/dcr/index.ts'
 import type { Database } from '../../src/db/database.ts'
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/idp/embedded-idp.ts'
 import { createLogger } from '../../src/logger.ts'
+import { SecretBox } from '../../src/shared/secret-box.ts'
 import { assertResponsesConform, type RecordedResponse } from './openapi.ts'
 import type { TestDialect } from './dialects.ts'
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789abcdef'
+/** Seals the harness's secrets at rest; tests open stored values with it. */
+export const TEST_SECRET_BOX = new SecretBox([{ id: 'test', key: Buffer.alloc(32, 7) }])
 
 export interface Harness {
   readonly app: FastifyInstance
@@ -38,23 +42,31 @@ export interface Reply {
 export interface HarnessOptions {
   /** Run the embedded IdP on a free loopback port, registered as provider "Embedded IdP", as `npm start` does. */
   readonly embeddedIdp?: boolean
+  /** Its issuer, when it is reached through another origin (a fault proxy). */
+  readonly idpIssuer?: string
+  /** A DCR engine of the test's own (short timeouts); closed by the test. */
+  readonly engine?: DcrEngine
+  /** Share a database with another harness (a second replica); not closed by this harness. */
+  readonly database?: Database
 }
 
 export async function startHarness (dialect: TestDialect, options: HarnessOptions = {}): Promise<Harness> {
-  const database = await dialect.open()
+  const database = options.database ?? await dialect.open()
   const logs: string[] = []
   const sink = new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } })
   const logger = createLogger('trace', sink)
   const clock = { now: new Date('2026-11-27T10:00:00.000Z'), advance (ms: number) { clock.now = new Date(clock.now.getTime() + ms) } }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-harness-'))
   const idp = options.embeddedIdp === true
-    ? await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port: 0, dataDir, logger })
+    ? await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port: 0, dataDir, logger, ...(options.idpIssuer === undefined ? {} : { issuer: options.idpIssuer }) })
     : undefined
   const app = await buildApp({
     database,
     adminToken: ADMIN_TOKEN,
     logger,
+    secretBox: TEST_SECRET_BOX,
     now: () => clock.now,
+    ...(options.engine === undefined ? {} : { engine: options.engine }),
     ...(idp === undefined ? {} : { embeddedIdp: idp, onScopesSaved: idp.ensureScopes })
   })
   const responses: RecordedResponse[] = []
@@ -85,7 +97,7 @@ export async function startHarness (dialect: TestDialect, options: HarnessOption
       } finally {
         await app.close()
         await idp?.close()
-        await database.close()
+        if (options.database === undefined) await database.close()
         fs.rmSync(dataDir, { recursive: true, force: true })
       }
     }

@@ -18,6 +18,8 @@ export interface TestDialect {
   readonly skip: string | false
   /** A fresh, migrated, empty database; `close()` removes it. */
   open(): Promise<Database>
+  /** PostgreSQL only: a second handle (its own pools) on the same database, as a second replica has. */
+  reopen?(database: Database): Promise<Database>
 }
 
 async function postgresAnswers (): Promise<boolean> {
@@ -37,6 +39,8 @@ const postgresSkip = requiredUrl !== undefined || await postgresAnswers()
   ? false
   : `PostgreSQL variant SKIPPED: no server at ${DEFAULT_POSTGRES_URL} (set PORTAL_TEST_POSTGRES_URL to require it)`
 
+const schemas = new WeakMap<Database, string>()
+
 export const dialects: readonly TestDialect[] = [
   {
     name: 'sqlite',
@@ -50,10 +54,15 @@ export const dialects: readonly TestDialect[] = [
   {
     name: 'postgres',
     skip: postgresSkip,
+    async reopen (database: Database) {
+      const schema = schemas.get(database)
+      if (schema === undefined) throw new Error('reopen() takes a database from open()')
+      return await openDatabase({ dialect: 'postgres', url: postgresUrl }, { pgSchema: schema })
+    },
     async open () {
       const schema = `test_${process.pid}_${randomBytes(4).toString('hex')}`
       const database = await openDatabase({ dialect: 'postgres', url: postgresUrl }, { pgSchema: schema })
-      return {
+      const handle: Database = {
         ...database,
         close: async () => {
           await database.close()
@@ -63,6 +72,8 @@ export const dialects: readonly TestDialect[] = [
           await client.end()
         }
       }
+      schemas.set(handle, schema)
+      return handle
     }
   }
 ]

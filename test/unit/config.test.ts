@@ -10,7 +10,11 @@ describe('configuration', () => {
       dataDir: 'data',
       database: { dialect: 'sqlite', file: 'data/portal.db' },
       adminToken: undefined,
+      secretKeys: undefined,
       embeddedIdp: { enabled: true, port: 3002, issuer: undefined },
+      idp: { denyPrivate: false, connectTimeoutMs: 5000, timeoutMs: 10000, maxConcurrentPerProvider: 8, maxQueuedPerProvider: 32 },
+      maxConcurrentRequests: 64,
+      reconcileIntervalMs: 30000,
       logLevel: 'info'
     })
   })
@@ -61,6 +65,39 @@ describe('configuration', () => {
       ])
       assert.equal(error.message.includes('hunter2') || error.message.includes('short secret'), false)
     }
+  })
+
+  it('reads PORTAL_SECRET_KEYS, first key first, and names bad entries without echoing them', () => {
+    const a = Buffer.alloc(32, 1).toString('base64')
+    const b = Buffer.alloc(32, 2).toString('base64')
+    const { secretKeys } = parseConfig({ PORTAL_SECRET_KEYS: `new:${a}, old:${b}` })
+    assert.deepEqual(secretKeys?.map((k) => k.id), ['new', 'old'])
+    assert.throws(() => parseConfig({ PORTAL_SECRET_KEYS: `short:${Buffer.alloc(16).toString('base64')}` }),
+      (error: ConfigError) => error.problems[0] === 'PORTAL_SECRET_KEYS: key "short" must be 32 bytes in base64, got 16 bytes')
+    assert.throws(() => parseConfig({ PORTAL_SECRET_KEYS: `same:${a},same:${b}` }), /appears twice/)
+  })
+
+  it('reads the outbound IdP and load-shedding keys, and refuses bad values', () => {
+    const config = parseConfig({
+      PORTAL_IDP_DENY_PRIVATE: 'true',
+      PORTAL_IDP_CONNECT_TIMEOUT_MS: '1500',
+      PORTAL_IDP_TIMEOUT_MS: '4000',
+      PORTAL_IDP_MAX_CONCURRENT: '2',
+      PORTAL_IDP_MAX_QUEUED: '0',
+      PORTAL_MAX_CONCURRENT_REQUESTS: '10'
+    })
+    assert.deepEqual(config.idp, { denyPrivate: true, connectTimeoutMs: 1500, timeoutMs: 4000, maxConcurrentPerProvider: 2, maxQueuedPerProvider: 0 })
+    assert.equal(config.maxConcurrentRequests, 10)
+    assert.throws(() => parseConfig({ PORTAL_IDP_DENY_PRIVATE: 'yes', PORTAL_IDP_TIMEOUT_MS: '0', PORTAL_IDP_MAX_CONCURRENT: '1e3', PORTAL_MAX_CONCURRENT_REQUESTS: '-1' }),
+      (error: ConfigError) => {
+        assert.deepEqual(error.problems, [
+          'PORTAL_IDP_DENY_PRIVATE="yes": must be true or false',
+          'PORTAL_IDP_TIMEOUT_MS="0": must be an integer from 1 to 600000',
+          'PORTAL_IDP_MAX_CONCURRENT="1e3": must be an integer from 1 to 1000',
+          'PORTAL_MAX_CONCURRENT_REQUESTS="-1": must be an integer from 1 to 100000'
+        ])
+        return true
+      })
   })
 
   it('is frozen', () => {

@@ -40,7 +40,9 @@ export const Credential = Type.Object({
   ResponseType: Type.String({ description: 'comma-separated' }),
   GrantType: Type.String({ description: 'comma-separated, as the IdP registered them' }),
   Scope: Type.String({ description: 'space-separated: every scope the client holds', examples: ['payments free-plan'] }),
-  TokenEndpoints: Type.String({ description: 'the token endpoint auth method', examples: ['client_secret_basic'] })
+  TokenEndpoints: Type.String({ description: 'the token endpoint auth method', examples: ['client_secret_basic'] }),
+  State: StringEnum(['active', 'unmanageable'], { description: 'unmanageable: the IdP refused its registration access token (see LastError)' }),
+  LastError: Type.String({ description: 'why the client is unmanageable; "" otherwise' })
 }, { additionalProperties: false })
 export type Credential = Static<typeof Credential>
 

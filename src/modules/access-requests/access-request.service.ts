@@ -5,7 +5,9 @@ import type { Db } from '../../db/database.ts'
 import { AppError, show } from '../../errors.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { KeyedLock } from '../../shared/keyed-lock.ts'
+import type { Lock } from '../../shared/keyed-lock.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
@@ -25,7 +27,8 @@ export interface AccessRequestServiceDeps {
   readonly now: Clock
   readonly clients: OAuthClientService
   /** Approve, reject and delete of one request never interleave (each re-reads the status inside). */
-  readonly lock: KeyedLock
+  readonly lock: Lock
+  readonly box: SecretBox
 }
 
 const REDIRECT_GRANTS = ['authorization_code', 'pkce', 'implicit']
@@ -161,11 +164,11 @@ export class AccessRequestService {
 
   async listCredentials (rawAppId: string, rawRequestId: string, page: Page): Promise<Credential[]> {
     const request = await this.getView(rawRequestId, rawAppId)
-    return (await listCredentialViews(this.deps.db, [request.id])).slice(page.offset, page.offset + page.limit).map(toCredential)
+    return (await listCredentialViews(this.deps.db, [request.id])).slice(page.offset, page.offset + page.limit).map((view) => toCredential(view, this.deps.box))
   }
 
   async getCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<Credential> {
-    return toCredential(await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId))
+    return toCredential(await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId), this.deps.box)
   }
 
   /** Removes the credential (its scopes leave the IdP client, or the client is deleted); the request survives (Tyk 1.8.3). */
@@ -225,7 +228,7 @@ export class AccessRequestService {
   private async shows (views: readonly AccessRequestView[]): Promise<AccessRequestShow[]> {
     const elems = await this.elems(views)
     const credentials = await listCredentialViews(this.deps.db, views.map((view) => view.id))
-    return elems.map((elem) => ({ ...elem, Credentials: credentials.filter((c) => c.access_request_id === elem.ID).map(toCredential) }))
+    return elems.map((elem) => ({ ...elem, Credentials: credentials.filter((c) => c.access_request_id === elem.ID).map((view) => toCredential(view, this.deps.box)) }))
   }
 }
 
@@ -268,7 +271,7 @@ function toElem (view: AccessRequestView, products: ReadonlyArray<{ id: number; 
   }
 }
 
-function toCredential (view: CredentialView): Credential {
+function toCredential (view: CredentialView, box: SecretBox): Credential {
   return {
     ID: view.credential_id,
     AccessRequest: `AccessRequest#${view.access_request_id}`,
@@ -279,11 +282,13 @@ function toCredential (view: CredentialView): Credential {
     DCRResponse: view.dcr_response,
     Expires: view.secret_expires_at !== null && view.secret_expires_at > 0 ? formatTimestamp(new Date(view.secret_expires_at * 1000).toISOString()) : '',
     OAuthClientID: view.client_id,
-    OAuthClientSecret: view.client_secret ?? '',
+    OAuthClientSecret: openColumn(box, CLIENT_SECRET, view.id, view.client_secret) ?? '',
     RedirectURI: view.redirect_uris,
     ResponseType: view.response_types,
     GrantType: view.grant_types,
     Scope: view.scope,
-    TokenEndpoints: view.token_endpoint_auth_method
+    TokenEndpoints: view.token_endpoint_auth_method,
+    State: view.state,
+    LastError: view.last_error ?? ''
   }
 }

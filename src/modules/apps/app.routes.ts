@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { writeContext } from '../../http/concurrency.ts'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { answerInvalidBodiesWith422 } from '../../http/unprocessable.ts'
@@ -19,7 +20,7 @@ export function appRoutes (apps: AppService): FastifyPluginAsyncTypebox {
 
     app.post('/apps', {
       schema: { operationId: 'create-app', tags, body: AppBody, response: { 200: AppShow, ...errorResponses(422) } }
-    }, async (request) => await apps.create(request.body))
+    }, async (request) => await apps.create(request.body, writeContext(request)))
 
     app.get('/apps/:app_id', {
       schema: { operationId: 'get-app', tags, params, response: { 200: AppShow } }
@@ -27,12 +28,12 @@ export function appRoutes (apps: AppService): FastifyPluginAsyncTypebox {
 
     app.put('/apps/:app_id', {
       schema: { operationId: 'update-app', tags, params, body: AppBody, response: { 200: AppShow, ...errorResponses(422) } }
-    }, async (request) => await apps.update(request.params.app_id, request.body))
+    }, async (request) => await apps.update(request.params.app_id, request.body, writeContext(request)))
 
     app.delete('/apps/:app_id', {
       schema: { operationId: 'delete-app', tags, params, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
-      await apps.remove(request.params.app_id)
+      await apps.remove(request.params.app_id, writeContext(request))
       return { status: 'ok' }
     })
   }

@@ -2,6 +2,8 @@ import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { recordAudit } from '../audit/audit.ts'
+import type { WriteContext } from '../concurrency/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
 import { toAppElem, toAppShow, type AppElem, type AppInput, type AppShow } from './app.schemas.ts'
@@ -29,9 +31,15 @@ export class AppService {
     return (await listApps(this.deps.db, page)).map(toAppElem)
   }
 
-  async create (input: AppInput): Promise<AppShow> {
+  async create (input: AppInput, ctx: WriteContext): Promise<AppShow> {
+    const fields = validateApp(input)
     const now = this.deps.now().toISOString()
-    return toAppShow(await insertApp(this.deps.db, { ...validateApp(input), created_at: now, updated_at: now }), [])
+    const row = await this.deps.db.transaction().execute(async (trx) => {
+      const inserted = await insertApp(trx, { ...fields, created_at: now, updated_at: now })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'app', resourceId: inserted.id, after: toAppElem(inserted) })
+      return inserted
+    })
+    return toAppShow(row, [])
   }
 
   async get (rawId: string): Promise<AppShow> {
@@ -40,20 +48,26 @@ export class AppService {
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (rawId: string, input: AppInput): Promise<AppShow> {
+  async update (rawId: string, input: AppInput, ctx: WriteContext): Promise<AppShow> {
     const fields = validateApp(input)
     const row = await this.deps.db.transaction().execute(async (trx) => {
       const current = await getAppRow(trx, rawId)
-      return (await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })) ?? current
+      const updated = (await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })) ?? current
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'app', resourceId: current.id, before: toAppElem(current), after: toAppElem(updated) })
+      return updated
     })
     return toAppShow(row, await this.deps.accessRequests.listOfApp(row.id))
   }
 
   /** Deletes the app, all its access requests and credentials, and their clients at the IdP (Tyk §5.4). */
-  async remove (rawId: string): Promise<void> {
+  async remove (rawId: string, ctx: WriteContext): Promise<void> {
     const { id } = await getAppRow(this.deps.db, rawId)
     await this.deps.accessRequests.removeAllOfApp(id)
-    await deleteApp(this.deps.db, id)
+    await this.deps.db.transaction().execute(async (trx) => {
+      const current = await getAppRow(trx, rawId)
+      await deleteApp(trx, id)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'app', resourceId: id, before: toAppElem(current) })
+    })
   }
 }
 

@@ -3,6 +3,8 @@ import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { deleteUnlessInUse } from '../../shared/usage.ts'
+import { recordAudit } from '../audit/audit.ts'
+import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
 import { getProviderRow, type ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteClientTypes, findClientType, insertClientType, listClientTypes, updateClientType } from './client-type.repository.ts'
 import { toClientTypeElem, type ClientTypeElem, type ClientTypeInput } from './client-type.schemas.ts'
@@ -17,12 +19,14 @@ export class ClientTypeService {
     return (await listClientTypes(this.deps.db, provider.id, page)).map(toClientTypeElem)
   }
 
-  async create (rawProviderId: string, input: ClientTypeInput): Promise<ClientTypeElem> {
+  async create (rawProviderId: string, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
     const fields = validateClientType(input)
     const now = this.deps.now().toISOString()
     return await this.deps.db.transaction().execute(async (trx) => {
       const provider = await getProviderRow(trx, rawProviderId)
-      return toClientTypeElem(await insertClientType(trx, { ...fields, provider_id: provider.id, created_at: now, updated_at: now }))
+      const row = await insertClientType(trx, { ...fields, provider_id: provider.id, created_at: now, updated_at: now })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'client_type', resourceId: row.id, after: auditSnapshot(row) })
+      return toClientTypeElem(row)
     })
   }
 
@@ -31,23 +35,41 @@ export class ClientTypeService {
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (rawProviderId: string, rawId: string, input: ClientTypeInput): Promise<ClientTypeElem> {
+  async update (rawProviderId: string, rawId: string, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
     const fields = validateClientType(input)
     return await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getClientTypeRow(trx, rawProviderId, rawId)
-      const row = await updateClientType(trx, current.provider_id, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
-      return toClientTypeElem(row ?? current)
+      const current = await currentClientType(trx, rawProviderId, rawId, ctx.ifMatch)
+      const row = await updateClientType(trx, current.provider_id, current.id, { ...fields, updated_at: this.deps.now().toISOString() }) ?? current
+      await recordAudit(trx, {
+        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'client_type', resourceId: current.id, before: auditSnapshot(current), after: auditSnapshot(row)
+      })
+      return toClientTypeElem(row)
     })
   }
 
-  async remove (rawProviderId: string, rawId: string, force: boolean): Promise<void> {
-    const current = await getClientTypeRow(this.deps.db, rawProviderId, rawId)
-    const target = { providerId: current.provider_id, clientTypeId: current.id }
+  async remove (rawProviderId: string, rawId: string, force: boolean, ctx: WriteContext): Promise<void> {
+    const first = await getClientTypeRow(this.deps.db, rawProviderId, rawId)
+    // Compared before ?force=true revokes anything at the IdP, and again under the lock below.
+    assertIfMatch(ctx.ifMatch, describe(first), toClientTypeElem(first))
+    const target = { providerId: first.provider_id, clientTypeId: first.id }
     await deleteUnlessInUse(this.deps.db, this.deps.usageChecks, target, force, async (trx) => {
+      const current = await currentClientType(trx, rawProviderId, rawId, ctx.ifMatch)
       await deleteClientTypes(trx, current.provider_id, current.id)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'client_type', resourceId: current.id, before: auditSnapshot(current) })
     })
   }
 }
+
+/** The row to change; with If-Match, locked first and compared with its GET representation (412). */
+async function currentClientType (trx: Db, rawProviderId: string, rawId: string, ifMatch: IfMatch | undefined): Promise<ClientTypeRow> {
+  if (ifMatch !== undefined) await lockRow(trx, 'oauth_client_types', parseId(rawId))
+  const row = await getClientTypeRow(trx, rawProviderId, rawId)
+  assertIfMatch(ifMatch, describe(row), toClientTypeElem(row))
+  return row
+}
+
+const describe = (row: ClientTypeRow) => `client type ${row.id} of provider ${row.provider_id}`
+const auditSnapshot = (row: ClientTypeRow) => ({ ...toClientTypeElem(row), ProviderID: row.provider_id })
 
 export async function getClientTypeRow (db: Db, rawProviderId: string, rawId: string): Promise<ClientTypeRow> {
   const providerId = parseId(rawProviderId)

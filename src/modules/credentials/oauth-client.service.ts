@@ -5,10 +5,12 @@
 // one client never interleave (KeyedLock), so the newest registration access token is always presented.
 import { randomBytes } from 'node:crypto'
 import type { FastifyBaseLogger } from 'fastify'
-import type { ClientRequest, ClientTemplate, DcrEngine, ManagedClient, ProviderConnection } from '../../dcr/index.ts'
+import { DRIVERS, IdpError, type ClientCredentials, type ClientRequest, type ClientTemplate, type DcrEngine, type ManagedClient, type ProviderConnection } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError } from '../../errors.ts'
-import type { KeyedLock } from '../../shared/keyed-lock.ts'
+import type { Lock } from '../../shared/keyed-lock.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { CLIENT_REGISTRATION_TOKEN, CLIENT_SECRET, DELETION_REGISTRATION_TOKEN, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import { findApp } from '../apps/app.repository.ts'
 import { toClientTemplate, toProviderConnection } from '../oauth-providers/idp-connection.ts'
@@ -19,13 +21,15 @@ import {
   insertCredential, insertOAuthClient, listOAuthClientsOf, scopesHeldByOthers, updateOAuthClient, type OAuthClientFilter
 } from './credential.repository.ts'
 import type { NewOAuthClientRow, OAuthClientRow } from './credential.table.ts'
+import { deleteRegistrationIntent, findUnknownRegistration, insertDeletion, insertRegistrationIntent, markRegistrationUnknown } from './idp-operation.repository.ts'
 
 export interface OAuthClientServiceDeps {
   readonly db: Db
   readonly now: Clock
   readonly engine: DcrEngine
-  readonly lock: KeyedLock
+  readonly lock: Lock
   readonly log: FastifyBaseLogger
+  readonly box: SecretBox
 }
 
 export interface Grant {
@@ -40,8 +44,8 @@ export type InSameTransaction = (trx: Db) => Promise<void>
 
 export type RotationMode = 'in_place' | 'replaced'
 
-/** The columns that come from the IdP's answer. */
-type IdpAnswer = Omit<NewOAuthClientRow, 'app_id' | 'client_type_id' | 'provider_id' | 'correlation_tag' | 'created_at'>
+/** The columns that come from the IdP's answer, but for the secrets, which are sealed for their row. */
+type IdpAnswer = Omit<NewOAuthClientRow, 'app_id' | 'client_type_id' | 'provider_id' | 'correlation_tag' | 'created_at' | 'client_secret' | 'registration_access_token'>
 
 interface Context {
   readonly connection: ProviderConnection
@@ -106,17 +110,18 @@ export class OAuthClientService {
       const current = await findOAuthClient(this.deps.db, client.id) ?? client
       const context = await this.context(current.app_id, current.client_type_id, splitScopes(current.scope), current.correlation_tag)
       if (this.deps.engine.capabilities(context.connection.type).rotatesSecret) {
-        const rotated = await this.deps.engine.rotateSecret(context.connection, credentialsOf(current))
+        const rotated = await this.managing(current, async () => await this.deps.engine.rotateSecret(context.connection, this.credentialsOf(current)))
         await this.save(current.id, rotated, context)
         return { mode: 'in_place', clientId: rotated.clientId }
       }
       const replacementTag = newCorrelationTag(current.app_id, current.client_type_id)
-      const replacement = await this.deps.engine.register(context.connection, context.template, { ...context.request, correlationTag: replacementTag })
-      await this.save(current.id, replacement, context, replacementTag)
-      await this.deleteAtIdp(current).catch((error: unknown) => {
-        // The consumer already holds the new client; the old one is logged for an operator to remove.
-        this.deps.log.error({ err: error, clientId: current.client_id, providerId: current.provider_id }, 'rotation: the replaced client could not be deleted at the IdP')
+      const replacementContext = { ...context, request: { ...context.request, correlationTag: replacementTag } }
+      const replacement = await this.registerRecorded(replacementContext, current, async (trx, managed) => {
+        await this.save(current.id, managed, replacementContext, replacementTag, trx)
+        return managed
       })
+      // The consumer already holds the new client; the old one goes now, or later through the reconciler.
+      await this.deleteOrRetryLater(context.connection, this.credentialsOf(current), `replaced by client ${replacement.clientId} on rotation`)
       return { mode: 'replaced', clientId: replacement.clientId }
     })
   }
@@ -139,22 +144,119 @@ export class OAuthClientService {
   private async register (grant: Grant): Promise<OAuthClientRow> {
     const tag = newCorrelationTag(grant.appId, grant.clientTypeId)
     const context = await this.context(grant.appId, grant.clientTypeId, grant.scopes, tag)
-    const managed = await this.deps.engine.register(context.connection, context.template, context.request)
-    try {
-      return await insertOAuthClient(this.deps.db, {
+    const target = { app_id: grant.appId, client_type_id: grant.clientTypeId }
+    return await this.registerRecorded(context, target, async (trx, managed) => {
+      const row = await insertOAuthClient(trx, {
         ...this.fields(managed, context),
+        client_secret: null,
+        registration_access_token: null,
         app_id: grant.appId,
         client_type_id: grant.clientTypeId,
         provider_id: context.connection.id,
         correlation_tag: tag,
         created_at: this.timestamp()
       })
+      await updateOAuthClient(trx, row.id, this.sealedSecrets(row.id, managed))
+      return row
+    })
+  }
+
+  /**
+   * One RFC 7591 registration as a recorded saga (issue 5): the intent is saved before the POST, the
+   * client recorded in the transaction that removes the intent. A lost answer leaves the intent "unknown"
+   * for an operator, and no other registration for the app and client type is sent meanwhile (never
+   * re-posted blindly); a client registered but not recorded is deleted, now or by the reconciler.
+   */
+  private async registerRecorded<T> (context: Context, target: { app_id: number; client_type_id: number }, record: (trx: Db, managed: ManagedClient) => Promise<T>): Promise<T> {
+    const unresolved = await findUnknownRegistration(this.deps.db, target.app_id, target.client_type_id)
+    if (unresolved !== undefined) {
+      throw new AppError('conflict', `an earlier registration for app ${target.app_id} and client type ${target.client_type_id} has an unknown outcome: ` +
+        `look for a client named "… [${unresolved.correlation_tag}]" at the IdP, delete it there, then DELETE /portal-api/idp-operations/registrations/${unresolved.id}`)
+    }
+    const now = this.timestamp()
+    const intent = await insertRegistrationIntent(this.deps.db, {
+      app_id: target.app_id,
+      client_type_id: target.client_type_id,
+      provider_id: context.connection.id,
+      correlation_tag: context.request.correlationTag,
+      state: 'in_flight',
+      last_error: null,
+      created_at: now,
+      updated_at: now
+    })
+    let managed: ManagedClient
+    try {
+      managed = await this.deps.engine.register(context.connection, context.template, context.request)
     } catch (error) {
-      // Not recorded, so not manageable: take it back rather than leave an orphan at the IdP.
-      await this.deps.engine.remove(context.connection, managed).catch((cleanup: unknown) => {
-        this.deps.log.error({ err: cleanup, clientId: managed.clientId, correlationTag: tag }, 'registered client could not be recorded nor deleted')
+      if (!isOutcomeUnknown(error)) {
+        await deleteRegistrationIntent(this.deps.db, intent.id) // the IdP answered: nothing was created
+        throw error
+      }
+      const message = `${error.message}; the registration's outcome is unknown (correlation tag ${context.request.correlationTag}): it is recorded for an operator and will not be sent again`
+      await markRegistrationUnknown(this.deps.db, intent.id, message, this.timestamp())
+      throw new IdpError(error.stage, message, error)
+    }
+    try {
+      return await this.deps.db.transaction().execute(async (trx) => {
+        const recorded = await record(trx, managed)
+        await deleteRegistrationIntent(trx, intent.id)
+        return recorded
       })
+    } catch (error) {
+      // Registered but not recorded, so not manageable here: take it back rather than leave an orphan.
+      await this.deleteOrRetryLater(context.connection, managed, 'registered but could not be recorded').catch((cleanup: unknown) => {
+        this.deps.log.error({ err: cleanup, clientId: managed.clientId, correlationTag: context.request.correlationTag }, 'registered client could not be recorded nor deleted; its intent stays for the reconciler')
+      })
+      await deleteRegistrationIntent(this.deps.db, intent.id).catch(() => {})
       throw error
+    }
+  }
+
+  /** Deletes a client at the IdP now; if that fails, records it so that the reconciler retries (with backoff). */
+  async deleteOrRetryLater (connection: ProviderConnection, client: ClientCredentials, reason: string): Promise<void> {
+    try {
+      const outcome = await this.deps.engine.remove(connection, client)
+      this.deps.log.info({ clientId: client.clientId, providerId: connection.id, outcome, reason }, 'IdP client deleted')
+    } catch (error) {
+      if (!(error instanceof IdpError)) throw error
+      await this.recordDeletion(connection.id, client, reason, error.message, error.status === 401 ? NEVER : this.timestamp())
+    }
+  }
+
+  /** A tombstone: a client to delete at the IdP, its registration access token sealed. `nextAttemptAt` NEVER: by hand. */
+  private async recordDeletion (providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await insertDeletion(trx, {
+        provider_id: providerId,
+        client_id: client.clientId,
+        registration_access_token: null,
+        registration_client_uri: client.registrationClientUri ?? null,
+        reason,
+        next_attempt_at: nextAttemptAt,
+        last_error: lastError,
+        created_at: this.timestamp()
+      })
+      const token = sealColumn(this.deps.box, DELETION_REGISTRATION_TOKEN, row.id, client.registrationAccessToken ?? null)
+      await trx.updateTable('idp_deletions').set({ registration_access_token: token }).where('id', '=', row.id).execute()
+    })
+  }
+
+  /**
+   * A management call for a stored client. A 401 on RFC 7592 management means its registration access
+   * token is no longer valid (rotated and the newest lost, or revoked): the client is marked unmanageable
+   * with a clear message, once, rather than retried in a loop (issue 5).
+   */
+  private async managing<T> (client: OAuthClientRow, call: () => Promise<T>): Promise<T> {
+    if (client.state === 'unmanageable') throw new AppError('conflict', client.last_error ?? `client ${client.client_id} is unmanageable`)
+    try {
+      return await call()
+    } catch (error) {
+      const provider = await findProvider(this.deps.db, client.provider_id)
+      if (!(error instanceof IdpError) || error.status !== 401 || provider === undefined || DRIVERS[toProviderConnection(provider, this.deps.box).type].management.style !== 'rfc7592') throw error
+      const message = `the IdP refused the registration access token of client ${client.client_id} (RFC 7592 §2.1: rotated and the newest one lost, or revoked): ` +
+        'the portal can no longer update or delete it; delete it at the IdP by hand, then delete its credentials here'
+      await updateOAuthClient(this.deps.db, client.id, { state: 'unmanageable', last_error: message, updated_at: this.timestamp() })
+      throw new AppError('conflict', message)
     }
   }
 
@@ -162,21 +264,54 @@ export class OAuthClientService {
   private async ensureScopes (client: OAuthClientRow, scopes: readonly string[]): Promise<OAuthClientRow> {
     if (sameSet(splitScopes(client.scope), scopes)) return client
     const context = await this.context(client.app_id, client.client_type_id, scopes, client.correlation_tag)
-    const updated = await this.deps.engine.update(context.connection, credentialsOf(client), context.template, context.request)
+    const updated = await this.managing(client, async () => await this.deps.engine.update(context.connection, this.credentialsOf(client), context.template, context.request))
     await this.save(client.id, updated, context)
     return (await findOAuthClient(this.deps.db, client.id)) ?? client
   }
 
+  /**
+   * Deletes a stored client at the IdP before its rows go; an unreachable IdP fails the call and nothing is
+   * deleted here. An unmanageable client cannot be deleted through the API: its rows go, and a tombstone
+   * tells the operator to delete it at the IdP.
+   */
   private async deleteAtIdp (client: OAuthClientRow): Promise<void> {
     const provider = await findProvider(this.deps.db, client.provider_id)
     if (provider === undefined) return
-    const outcome = await this.deps.engine.remove(toProviderConnection(provider), credentialsOf(client))
+    if (client.state === 'unmanageable') {
+      await this.recordDeletion(client.provider_id, this.credentialsOf(client), 'deleted here while unmanageable', client.last_error, NEVER)
+      return
+    }
+    const outcome = await this.managing(client, async () => await this.deps.engine.remove(toProviderConnection(provider, this.deps.box), this.credentialsOf(client)))
     this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
   }
 
   /** Saves what the IdP answered (newest token and secret first) in one short transaction. */
-  private async save (id: number, managed: ManagedClient, context: Context, correlationTag?: string): Promise<void> {
-    await updateOAuthClient(this.deps.db, id, { ...this.fields(managed, context), ...(correlationTag === undefined ? {} : { correlation_tag: correlationTag }) })
+  private async save (id: number, managed: ManagedClient, context: Context, correlationTag?: string, db: Db = this.deps.db): Promise<void> {
+    await updateOAuthClient(db, id, {
+      ...this.fields(managed, context),
+      ...this.sealedSecrets(id, managed),
+      ...(correlationTag === undefined ? {} : { correlation_tag: correlationTag })
+    })
+  }
+
+  /** The newest secret and registration access token, sealed for this row. */
+  private sealedSecrets (id: number, managed: ManagedClient) {
+    return {
+      client_secret: sealColumn(this.deps.box, CLIENT_SECRET, id, managed.clientSecret ?? null),
+      registration_access_token: sealColumn(this.deps.box, CLIENT_REGISTRATION_TOKEN, id, managed.registrationAccessToken ?? null)
+    }
+  }
+
+  /** What the engine needs to manage a stored client: its id and its opened secrets. */
+  private credentialsOf (client: OAuthClientRow): ClientCredentials {
+    const secret = openColumn(this.deps.box, CLIENT_SECRET, client.id, client.client_secret)
+    const token = openColumn(this.deps.box, CLIENT_REGISTRATION_TOKEN, client.id, client.registration_access_token)
+    return {
+      clientId: client.client_id,
+      ...(secret === null ? {} : { clientSecret: secret }),
+      ...(token === null ? {} : { registrationAccessToken: token }),
+      ...(client.registration_client_uri === null ? {} : { registrationClientUri: client.registration_client_uri })
+    }
   }
 
   /** RFC 7591 §3.2.1: store what the IdP registered, falling back to what was sent where it is silent. */
@@ -187,8 +322,6 @@ export class OAuthClientService {
     if (managed.differences.length > 0) this.deps.log.info({ clientId: managed.clientId, differences: managed.differences }, 'the IdP registered other values than requested')
     return {
       client_id: managed.clientId,
-      client_secret: managed.clientSecret ?? null,
-      registration_access_token: managed.registrationAccessToken ?? null,
       registration_client_uri: managed.registrationClientUri ?? null,
       scope: typeof answer('scope') === 'string' ? answer('scope') as string : '',
       grant_types: list('grant_types'),
@@ -209,7 +342,7 @@ export class OAuthClientService {
       throw new AppError('unprocessable', `app ${appId} or client type ${clientTypeId} (or its provider) no longer exists`)
     }
     return {
-      connection: toProviderConnection(provider),
+      connection: toProviderConnection(provider, this.deps.box),
       template: toClientTemplate(clientType),
       request: {
         redirectUris: app.redirect_urls.split(',').filter(Boolean),
@@ -225,6 +358,19 @@ export class OAuthClientService {
   }
 }
 
+/** The next attempt of a tombstone that only an operator can resolve. */
+export const NEVER = '9999-12-31T23:59:59.999Z'
+
+/**
+ * Whether the IdP may have created the client although the call failed: a timeout, an answer cut short or
+ * unreadable, or a server error. Refused connections and OAuth error answers created nothing.
+ */
+function isOutcomeUnknown (error: unknown): error is IdpError {
+  if (!(error instanceof IdpError)) return false
+  if (['timeout', 'non_json', 'too_large', 'invalid_response'].includes(error.stage)) return true
+  return error.stage === 'http_error' && (error.status ?? 0) >= 500
+}
+
 function lockKey (appId: number, clientTypeId: number): string {
   return `oauth-client:${appId}:${clientTypeId}`
 }
@@ -232,15 +378,6 @@ function lockKey (appId: number, clientTypeId: number): string {
 /** Sent to the IdP in client_name, so that a client can be found again after an unknown outcome. */
 function newCorrelationTag (appId: number, clientTypeId: number): string {
   return `portal:${appId}:${clientTypeId}:${randomBytes(6).toString('hex')}`
-}
-
-function credentialsOf (client: OAuthClientRow) {
-  return {
-    clientId: client.client_id,
-    ...(client.client_secret === null ? {} : { clientSecret: client.client_secret }),
-    ...(client.registration_access_token === null ? {} : { registrationAccessToken: client.registration_access_token }),
-    ...(client.registration_client_uri === null ? {} : { registrationClientUri: client.registration_client_uri })
-  }
 }
 
 export function splitScopes (scope: string): string[] {

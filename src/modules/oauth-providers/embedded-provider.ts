@@ -1,5 +1,7 @@
 // The embedded IdP as an ordinary provider (design.md §6), so a newcomer can run the whole flow with curl.
 import type { Db } from '../../db/database.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { PROVIDER_TOKEN, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import { insertClientType } from '../client-types/client-type.repository.ts'
 import { findProvider, insertProvider, updateProvider } from './oauth-provider.repository.ts'
@@ -26,15 +28,17 @@ export type EmbeddedProviderOutcome =
  * URL and initial access token in step with the running IdP (they are facts of this process, not admin
  * choices), and respect an admin's deletion.
  */
-export async function registerEmbeddedProvider (db: Db, now: Clock, idp: EmbeddedIdpEndpoint): Promise<EmbeddedProviderOutcome> {
+export async function registerEmbeddedProvider (db: Db, box: SecretBox, now: Clock, idp: EmbeddedIdpEndpoint): Promise<EmbeddedProviderOutcome> {
   return await db.transaction().execute(async (trx): Promise<EmbeddedProviderOutcome> => {
     const timestamp = now().toISOString()
     const meta = await trx.selectFrom('portal_meta').select('value').where('key', '=', META_KEY).executeTakeFirst()
     if (meta !== undefined) {
       const existing = await findProvider(trx, Number(meta.value))
       if (existing === undefined) return { outcome: 'deleted_by_admin' }
-      if (existing.well_known_url !== idp.wellKnownUrl || existing.registration_access_token !== idp.initialAccessToken) {
-        await updateProvider(trx, existing.id, { well_known_url: idp.wellKnownUrl, registration_access_token: idp.initialAccessToken, updated_at: timestamp })
+      const token = openColumn(box, PROVIDER_TOKEN, existing.id, existing.registration_access_token)
+      if (existing.well_known_url !== idp.wellKnownUrl || token !== idp.initialAccessToken) {
+        const sealed = sealColumn(box, PROVIDER_TOKEN, existing.id, idp.initialAccessToken)
+        await updateProvider(trx, existing.id, { well_known_url: idp.wellKnownUrl, registration_access_token: sealed, updated_at: timestamp })
       }
       return { outcome: 'kept', providerId: existing.id }
     }
@@ -44,11 +48,12 @@ export async function registerEmbeddedProvider (db: Db, now: Clock, idp: Embedde
       name: EMBEDDED_PROVIDER_NAME,
       type: 'Other',
       well_known_url: idp.wellKnownUrl,
-      registration_access_token: idp.initialAccessToken,
+      registration_access_token: null,
       ssl_insecure_skip_verify: 0,
       created_at: timestamp,
       updated_at: timestamp
     })
+    await updateProvider(trx, provider.id, { registration_access_token: sealColumn(box, PROVIDER_TOKEN, provider.id, idp.initialAccessToken) })
     for (const type of CLIENT_TYPES) {
       await insertClientType(trx, { ...type, provider_id: provider.id, token_endpoint_auth_method: 'client_secret_basic', okta_app_type: '', created_at: timestamp, updated_at: timestamp })
     }

@@ -1,14 +1,16 @@
 // Rows as the DCR engine sees them: a provider connection and a client template.
 import type { ClientTemplate, OktaAppType, ProviderConnection, ProviderType, TokenEndpointAuthMethod } from '../../dcr/index.ts'
 import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { PROVIDER_TOKEN, openColumn } from '../../shared/sealed-columns.ts'
 import type { OAuthProviderRow } from './oauth-provider.table.ts'
 
-export function toProviderConnection (row: OAuthProviderRow): ProviderConnection {
+export function toProviderConnection (row: OAuthProviderRow, box: SecretBox): ProviderConnection {
   return {
     id: row.id,
     type: row.type as ProviderType,
     wellKnownUrl: row.well_known_url,
-    initialAccessToken: row.registration_access_token,
+    initialAccessToken: openColumn(box, PROVIDER_TOKEN, row.id, row.registration_access_token),
     sslInsecureSkipVerify: row.ssl_insecure_skip_verify === 1
   }
 }

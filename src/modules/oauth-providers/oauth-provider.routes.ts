@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { writeContext } from '../../http/concurrency.ts'
 import { ForceQuery, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { ProviderBody, ProviderElem, ProviderShow, VerificationReport, VerifyQuery } from './oauth-provider.schemas.ts'
@@ -16,21 +17,26 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
     }, async (request) => await providers.list(parsePage(request.query)))
 
     app.post('/oauth-providers', {
-      schema: { operationId: 'create-oauth-provider', tags, body: ProviderBody, response: { 200: ProviderElem, ...errorResponses(409) } }
-    }, async (request) => await providers.create(request.body))
+      schema: { operationId: 'create-oauth-provider', tags, body: ProviderBody, response: { 200: ProviderElem, ...errorResponses(409) } },
+      // A new provider's GET shows ClientTypes: [], and the ETag is always that of the GET representation.
+      config: { etag: (elem: ProviderElem) => ({ ...elem, ClientTypes: [] }) }
+    }, async (request) => await providers.create(request.body, writeContext(request)))
 
     app.get('/oauth-providers/:provider_id', {
-      schema: { operationId: 'get-oauth-provider', tags, params, response: { 200: ProviderShow } }
+      schema: { operationId: 'get-oauth-provider', tags, params, response: { 200: ProviderShow } },
+      config: { etag: true }
     }, async (request) => await providers.get(request.params.provider_id))
 
     app.put('/oauth-providers/:provider_id', {
-      schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderBody, response: { 200: ProviderShow, ...errorResponses(409) } }
-    }, async (request) => await providers.update(request.params.provider_id, request.body))
+      schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderBody, response: { 200: ProviderShow, ...errorResponses(409) } },
+      config: { etag: true, ifMatch: true }
+    }, async (request) => await providers.update(request.params.provider_id, request.body, writeContext(request)))
 
     app.delete('/oauth-providers/:provider_id', {
-      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...errorResponses(502, 504) } }
+      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...errorResponses(502, 504) } },
+      config: { ifMatch: true }
     }, async (request) => {
-      await providers.remove(request.params.provider_id, request.query.force === 'true')
+      await providers.remove(request.params.provider_id, request.query.force === 'true', writeContext(request))
       return { status: 'ok' }
     })
 

@@ -2,8 +2,12 @@ import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { PROVIDER_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import { deleteUnlessInUse, type UsageCheck } from '../../shared/usage.ts'
+import { MASK, recordAudit } from '../audit/audit.ts'
+import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
 import { deleteClientTypes, listClientTypes } from '../client-types/client-type.repository.ts'
 import { toClientTypeElem } from '../client-types/client-type.schemas.ts'
 import { deleteProvider, findProvider, insertProvider, listProviders, updateProvider } from './oauth-provider.repository.ts'
@@ -25,20 +29,22 @@ export async function getProviderRow (db: Db, rawId: string): Promise<OAuthProvi
 }
 
 export class OAuthProviderService {
-  constructor (private readonly deps: ServiceDeps) {}
+  /** `box` seals the initial access token before it reaches the table (issue 5). */
+  constructor (private readonly deps: ServiceDeps & { readonly box: SecretBox }) {}
 
   async list (page: Page): Promise<ProviderElem[]> {
     return (await listProviders(this.deps.db, page)).map(toProviderElem)
   }
 
-  async create (input: ProviderInput): Promise<ProviderElem> {
+  async create (input: ProviderInput, ctx: WriteContext): Promise<ProviderElem> {
     const now = this.deps.now().toISOString()
     const fields = validateProvider(input)
-    const row = await insertProvider(this.deps.db, {
-      ...fields,
-      registration_access_token: input.RegistrationAccessToken || null,
-      created_at: now,
-      updated_at: now
+    const row = await this.deps.db.transaction().execute(async (trx) => {
+      const inserted = await insertProvider(trx, { ...fields, registration_access_token: null, created_at: now, updated_at: now })
+      await this.storeToken(trx, inserted.id, input.RegistrationAccessToken || null)
+      const after = auditSnapshot(inserted, input.RegistrationAccessToken ? 'set' : 'unset')
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'oauth_provider', resourceId: inserted.id, after })
+      return inserted
     })
     return toProviderElem(row)
   }
@@ -48,31 +54,59 @@ export class OAuthProviderService {
   }
 
   /** Full replacement (Tyk PUT), except the write-only token: omitted keeps it, "" clears it. */
-  async update (rawId: string, input: ProviderInput): Promise<ProviderShow> {
+  async update (rawId: string, input: ProviderInput, ctx: WriteContext): Promise<ProviderShow> {
     const fields = validateProvider(input)
     return await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getProviderRow(trx, rawId)
-      const row = await updateProvider(trx, current.id, {
-        ...fields,
-        ...(input.RegistrationAccessToken === undefined ? {} : { registration_access_token: input.RegistrationAccessToken || null }),
-        updated_at: this.deps.now().toISOString()
+      const current = await this.current(trx, rawId, ctx.ifMatch)
+      const row = await updateProvider(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
+      if (input.RegistrationAccessToken !== undefined) await this.storeToken(trx, current.id, input.RegistrationAccessToken || null)
+      const token = input.RegistrationAccessToken === undefined ? tokenState(current) : input.RegistrationAccessToken === '' ? 'unset' : 'replaced'
+      await recordAudit(trx, {
+        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'oauth_provider', resourceId: current.id,
+        before: auditSnapshot(current, tokenState(current)), after: auditSnapshot(row ?? current, token)
       })
       return await this.show(trx, row ?? current)
     })
   }
 
   /** Deleting a provider deletes its client types (tyk-portal-api.md §2.1, #5). */
-  async remove (rawId: string, force: boolean): Promise<void> {
-    const { id } = await getProviderRow(this.deps.db, rawId)
+  async remove (rawId: string, force: boolean, ctx: WriteContext): Promise<void> {
+    const first = await getProviderRow(this.deps.db, rawId)
+    // Compared before ?force=true revokes anything at the IdP, and again under the lock below.
+    if (ctx.ifMatch !== undefined) assertIfMatch(ctx.ifMatch, `provider ${first.id}`, await this.show(this.deps.db, first))
+    const { id } = first
     await deleteUnlessInUse(this.deps.db, this.deps.usageChecks, { providerId: id }, force, async (trx) => {
+      const current = await this.current(trx, rawId, ctx.ifMatch)
+      const before = { ...auditSnapshot(current, tokenState(current)), ClientTypes: (await listClientTypes(trx, id)).map(toClientTypeElem) }
       await deleteClientTypes(trx, id)
       await deleteProvider(trx, id)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'oauth_provider', resourceId: id, before })
     })
+  }
+
+  /** The row to change; with If-Match, locked first and compared with its GET representation (412). */
+  private async current (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<OAuthProviderRow> {
+    if (ifMatch !== undefined) await lockRow(trx, 'oauth_providers', parseId(rawId))
+    const row = await getProviderRow(trx, rawId)
+    if (ifMatch !== undefined) assertIfMatch(ifMatch, `provider ${row.id}`, await this.show(trx, row))
+    return row
+  }
+
+  private async storeToken (db: Db, id: number, token: string | null): Promise<void> {
+    await updateProvider(db, id, { registration_access_token: sealColumn(this.deps.box, PROVIDER_TOKEN, id, token) })
   }
 
   private async show (db: Db, row: OAuthProviderRow): Promise<ProviderShow> {
     return { ...toProviderElem(row), ClientTypes: (await listClientTypes(db, row.id)).map(toClientTypeElem) }
   }
+}
+
+type TokenState = 'unset' | 'set' | 'replaced'
+const tokenState = (row: OAuthProviderRow): TokenState => row.registration_access_token === null ? 'unset' : 'set'
+
+/** A provider as the audit trail keeps it: whether it has a token, never the token. */
+function auditSnapshot (row: OAuthProviderRow, token: TokenState) {
+  return { ...toProviderElem(row), RegistrationAccessToken: token === 'unset' ? '' : token === 'set' ? MASK : `${MASK} (replaced)` }
 }
 
 function validateProvider (input: ProviderInput) {

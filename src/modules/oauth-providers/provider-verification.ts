@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto'
 import type { ClientTemplate, DcrEngine, ManagedClient, ProviderConnection, ProviderMetadata } from '../../dcr/index.ts'
 import { IdpError } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
 import { listClientTypes } from '../client-types/client-type.repository.ts'
 import { toClientTemplate, toProviderConnection } from './idp-connection.ts'
 import type { Finding, FindingStatus, VerificationReport } from './oauth-provider.schemas.ts'
@@ -16,12 +17,12 @@ const DEFAULT_AUTH_METHODS = ['client_secret_basic']
 const CANARY_TEMPLATE: ClientTemplate = { grantTypes: ['client_credentials'], responseTypes: ['token'], tokenEndpointAuthMethod: 'client_secret_basic', oktaAppType: 'service' }
 
 export class ProviderVerification {
-  constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine }) {}
+  constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine; readonly box: SecretBox }) {}
 
   async verify (rawProviderId: string, canary: boolean): Promise<VerificationReport> {
     const provider = await getProviderRow(this.deps.db, rawProviderId)
     const clientTypes = await listClientTypes(this.deps.db, provider.id)
-    const connection = toProviderConnection(provider)
+    const connection = toProviderConnection(provider, this.deps.box)
     const findings: Finding[] = []
     const add = (Check: string, Status: FindingStatus, Message: string) => { findings.push({ Check, Status, Message }) }
 

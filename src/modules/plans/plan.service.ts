@@ -2,6 +2,8 @@ import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { recordAudit } from '../audit/audit.ts'
+import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
 import { storeFields } from '../products/pass-through.ts'
 import type { ProductServiceDeps } from '../products/product.service.ts'
 import { claimScopes, releaseScopes } from '../products/scope.repository.ts'
@@ -25,12 +27,13 @@ export class PlanService {
     return { data: (await listPlans(this.deps.db, page)).map(toPlanSummary) }
   }
 
-  async create (input: PlanInput): Promise<Plan> {
+  async create (input: PlanInput, ctx: WriteContext): Promise<Plan> {
     const fields = validatePlan(input)
     const now = this.deps.now().toISOString()
     const plan = await this.deps.db.transaction().execute(async (trx) => {
       const row = await insertPlan(trx, { ...fields.row, created_at: now, updated_at: now })
       await claimScopes(trx, { kind: 'plan', id: row.id }, 'JWTScope', fields.scopes)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'plan', resourceId: row.id, after: toPlan(row) })
       return toPlan(row)
     })
     await this.scopesSaved(fields.scopes)
@@ -42,29 +45,40 @@ export class PlanService {
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (rawId: string, input: PlanInput): Promise<Plan> {
+  async update (rawId: string, input: PlanInput, ctx: WriteContext): Promise<Plan> {
     const fields = validatePlan(input)
     const plan = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getPlanRow(trx, rawId)
+      const current = await currentPlan(trx, rawId, ctx.ifMatch)
       const row = await updatePlan(trx, current.id, { ...fields.row, updated_at: this.deps.now().toISOString() })
       await claimScopes(trx, { kind: 'plan', id: current.id }, 'JWTScope', fields.scopes)
-      return toPlan(row ?? current)
+      const after = toPlan(row ?? current)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'plan', resourceId: current.id, before: toPlan(current), after })
+      return after
     })
     await this.scopesSaved(fields.scopes)
     return plan
   }
 
-  async remove (rawId: string): Promise<void> {
+  async remove (rawId: string, ctx: WriteContext): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const { id } = await getPlanRow(trx, rawId)
-      await releaseScopes(trx, { kind: 'plan', id })
-      await deletePlan(trx, id)
+      const current = await currentPlan(trx, rawId, ctx.ifMatch)
+      await releaseScopes(trx, { kind: 'plan', id: current.id })
+      await deletePlan(trx, current.id)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'plan', resourceId: current.id, before: toPlan(current) })
     })
   }
 
   private async scopesSaved (scopes: readonly string[]): Promise<void> {
     if (scopes.length > 0 && this.deps.onScopesSaved !== undefined) await this.deps.onScopesSaved(scopes)
   }
+}
+
+/** The row to change; with If-Match, locked first and compared with its GET representation (412). */
+async function currentPlan (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<PlanRow> {
+  if (ifMatch !== undefined) await lockRow(trx, 'plans', parseId(rawId))
+  const row = await getPlanRow(trx, rawId)
+  assertIfMatch(ifMatch, `plan ${row.id}`, toPlan(row))
+  return row
 }
 
 function validatePlan (input: PlanInput) {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
+import { writeContext } from '../../http/concurrency.ts'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import {
@@ -21,21 +22,25 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
     }, async (request) => await products.list(parsePage(request.query)))
 
     app.post('/products', {
-      schema: { operationId: 'create-product', tags, body: ProductBody, response: { 201: ProductShow, ...errorResponses(409, 422) } }
-    }, async (request, reply) => await reply.code(201).send(await products.create(request.body)))
+      schema: { operationId: 'create-product', tags, body: ProductBody, response: { 201: ProductShow, ...errorResponses(409, 422) } },
+      config: { etag: true }
+    }, async (request, reply) => await reply.code(201).send(await products.create(request.body, writeContext(request))))
 
     app.get('/products/:product_id', {
-      schema: { operationId: 'get-product', tags, params, response: { 200: ProductShow } }
+      schema: { operationId: 'get-product', tags, params, response: { 200: ProductShow } },
+      config: { etag: true }
     }, async (request) => await products.get(request.params.product_id))
 
     app.put('/products/:product_id', {
-      schema: { operationId: 'update-product', tags, params, body: ProductBody, response: { 200: ProductShow, ...errorResponses(409, 422) } }
-    }, async (request) => await products.update(request.params.product_id, request.body))
+      schema: { operationId: 'update-product', tags, params, body: ProductBody, response: { 200: ProductShow, ...errorResponses(409, 422) } },
+      config: { etag: true, ifMatch: true }
+    }, async (request) => await products.update(request.params.product_id, request.body, writeContext(request)))
 
     app.delete('/products/:product_id', {
-      schema: { operationId: 'delete-product', tags, params, response: { 200: StatusBody } }
+      schema: { operationId: 'delete-product', tags, params, response: { 200: StatusBody } },
+      config: { ifMatch: true }
     }, async (request) => {
-      await products.remove(request.params.product_id)
+      await products.remove(request.params.product_id, writeContext(request))
       return { status: 'ok' }
     })
 
@@ -48,7 +53,7 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
 
     app.post(base, {
       schema: { operationId: 'create-product-client-type', tags, params, body: ProductClientTypeAttach, response: { 201: ProductClientTypeResponse, ...errorResponses(422) } }
-    }, async (request, reply) => await reply.code(201).send(await products.attachClientType(request.params.product_id, request.body)))
+    }, async (request, reply) => await reply.code(201).send(await products.attachClientType(request.params.product_id, request.body, writeContext(request))))
 
     app.get(`${base}/:client_type_id`, {
       schema: { operationId: 'get-product-client-type', tags, params: attachmentParams, response: { 200: ProductClientTypeResponse } }
@@ -57,7 +62,7 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
     app.delete(`${base}/:client_type_id`, {
       schema: { operationId: 'delete-product-client-type', tags, params: attachmentParams, response: { 200: StatusBody } }
     }, async (request) => {
-      await products.detachClientType(request.params.product_id, request.params.client_type_id)
+      await products.detachClientType(request.params.product_id, request.params.client_type_id, writeContext(request))
       return { status: 'ok' }
     })
   }

@@ -3,6 +3,8 @@ import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { UsageCheck } from '../../shared/usage.ts'
+import { recordAudit } from '../audit/audit.ts'
+import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
 import type { ClientTypeRow } from '../client-types/client-type.table.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { storeFields } from './pass-through.ts'
@@ -42,7 +44,7 @@ export class ProductService {
     return rows.map((row) => toProductShow(row, attached.filter((type) => type.product_id === row.id).map((type) => type.name)))
   }
 
-  async create (input: ProductInput): Promise<ProductShow> {
+  async create (input: ProductInput, ctx: WriteContext): Promise<ProductShow> {
     const fields = validateProduct(input)
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
@@ -50,7 +52,9 @@ export class ProductService {
       const row = await insertProduct(trx, { ...fields.row, created_at: now, updated_at: now })
       await claimScopes(trx, { kind: 'product', id: row.id }, 'Scopes', fields.scopes)
       await attachClientTypes(trx, row.id, templates, now)
-      return await this.show(trx, row)
+      const after = await this.show(trx, row)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'product', resourceId: row.id, after })
+      return after
     })
     await this.scopesSaved(fields.scopes)
     return product
@@ -61,11 +65,11 @@ export class ProductService {
   }
 
   /** Full replacement (Tyk PUT), except `Templates`: omitted keeps the attachments, [] detaches them all. */
-  async update (rawId: string, input: ProductInput): Promise<ProductShow> {
+  async update (rawId: string, input: ProductInput, ctx: WriteContext): Promise<ProductShow> {
     const fields = validateProduct(input)
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getProductRow(trx, rawId)
+      const { row: current, shown: before } = await this.current(trx, rawId, ctx.ifMatch)
       if (input.Templates !== undefined) {
         const attached = (await listAttachedClientTypes(trx, [current.id])).map((type) => type.id)
         const templates = await resolveTemplates(trx, input.Templates, attached)
@@ -74,19 +78,22 @@ export class ProductService {
       }
       const row = await updateProduct(trx, current.id, { ...fields.row, updated_at: now })
       await claimScopes(trx, { kind: 'product', id: current.id }, 'Scopes', fields.scopes)
-      return await this.show(trx, row ?? current)
+      const after = await this.show(trx, row ?? current)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'product', resourceId: current.id, before, after })
+      return after
     })
     await this.scopesSaved(fields.scopes)
     return product
   }
 
   /** Deleting a product detaches its client types (they survive) and frees its scopes. */
-  async remove (rawId: string): Promise<void> {
+  async remove (rawId: string, ctx: WriteContext): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const { id } = await getProductRow(trx, rawId)
+      const { row: { id }, shown: before } = await this.current(trx, rawId, ctx.ifMatch)
       await detachClientTypes(trx, id)
       await releaseScopes(trx, { kind: 'product', id })
       await deleteProduct(trx, id)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'product', resourceId: id, before })
     })
   }
 
@@ -96,12 +103,16 @@ export class ProductService {
   }
 
   /** Attaching a client type already attached answers the same 201 (idempotent, so scripts can re-run). */
-  async attachClientType (rawProductId: string, input: ProductClientTypeAttach): Promise<ProductClientTypeResponse> {
+  async attachClientType (rawProductId: string, input: ProductClientTypeAttach, ctx: WriteContext): Promise<ProductClientTypeResponse> {
     return await this.deps.db.transaction().execute(async (trx) => {
       const product = await getProductRow(trx, rawProductId)
       const type = await findClientTypeById(trx, input.ID)
       if (type === undefined) throw new AppError('unprocessable', `ID ${show(input.ID)} is not the ID of a client type`)
-      await attachClientTypes(trx, product.id, [type.id], this.deps.now().toISOString())
+      if (await findAttachedClientType(trx, product.id, type.id) === undefined) {
+        await attachClientTypes(trx, product.id, [type.id], this.deps.now().toISOString())
+        const after = { ClientTypeID: type.id, Name: type.name }
+        await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'attach_client_type', resourceType: 'product', resourceId: product.id, after })
+      }
       return toProductClientTypeResponse(type)
     })
   }
@@ -111,11 +122,22 @@ export class ProductService {
   }
 
   /** Detaches only: the client type itself survives. */
-  async detachClientType (rawProductId: string, rawClientTypeId: string): Promise<void> {
+  async detachClientType (rawProductId: string, rawClientTypeId: string, ctx: WriteContext): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
       const type = await getAttachedClientType(trx, rawProductId, rawClientTypeId)
       await detachClientTypes(trx, type.product_id, [type.id])
+      const before = { ClientTypeID: type.id, Name: type.name }
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'detach_client_type', resourceType: 'product', resourceId: type.product_id, before })
     })
+  }
+
+  /** The row to change and its GET representation; with If-Match, locked first and compared (412). */
+  private async current (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow, shown: ProductShow }> {
+    if (ifMatch !== undefined) await lockRow(trx, 'products', parseId(rawId))
+    const row = await getProductRow(trx, rawId)
+    const shown = await this.show(trx, row)
+    assertIfMatch(ifMatch, `product ${row.id}`, shown)
+    return { row, shown }
   }
 
   private async show (db: Db, row: ProductRow): Promise<ProductShow> {

@@ -1,0 +1,85 @@
+// Fastify glue of optimistic concurrency (src/modules/concurrency/precondition.ts): a route whose config
+// says `etag` answers an ETag header on 2xx; one whose config says `ifMatch` reads If-Match and documents
+// it with its 412. Both are declared in the OpenAPI document here, as src/http/openapi.ts does for errors.
+import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
+import { AppError, show } from '../errors.ts'
+import { etagOf, type IfMatch, type WriteContext } from '../modules/concurrency/precondition.ts'
+import { actorOf } from './auth.ts'
+import { ErrorsBody } from './schemas.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /**
+     * Answer an ETag on 2xx: the hash of the body, or of what `etag` makes of it when the route answers
+     * another form than a GET does (the ETag is always that of the GET representation).
+     */
+    etag?: true | ((body: any) => unknown)
+    /** The route honours If-Match (PUT, DELETE): writeContext() reads it and the service compares. */
+    ifMatch?: true
+  }
+}
+
+const ETAG_HEADER = {
+  ETag: { type: 'string', description: 'Strong entity tag of the resource (our extension); send it back in If-Match on PUT or DELETE', examples: ['"q8Kd0S2vHc3n1Jx0Xj4l2k7aQ9w"'] }
+}
+const IF_MATCH = {
+  type: 'string',
+  description: 'Our extension: change the resource only if its ETag is one of these ("*": any); otherwise 412 naming the current ETag. Omitted: no condition (as Tyk)'
+}
+
+/** An onRoute hook: ETag answers and If-Match, documented and wired from the route's config. */
+export function concurrencyControl (route: RouteOptions): void {
+  const config = route.config as { etag?: true | ((body: unknown) => unknown); ifMatch?: true } | undefined
+  if (route.schema === undefined || config === undefined) return
+  const schema = route.schema as Record<string, unknown>
+  const responses: Record<number, unknown> = { ...(schema.response as Record<number, unknown> | undefined) }
+  const represent = config.etag
+  if (represent !== undefined) {
+    for (const status of Object.keys(responses).map(Number).filter((status) => status >= 200 && status < 300)) {
+      responses[status] = { ...(responses[status] as object), headers: ETAG_HEADER }
+    }
+    const answerEtag = async (_request: FastifyRequest, reply: FastifyReply, payload: unknown) => {
+      if (reply.statusCode >= 200 && reply.statusCode < 300) void reply.header('etag', etagOf(represent === true ? payload : represent(payload)))
+      return payload
+    }
+    route.preSerialization = [...routeHooks(route.preSerialization), answerEtag]
+  }
+  if (config.ifMatch === true) {
+    addRequestHeader(schema, 'If-Match', IF_MATCH)
+    responses[400] ??= ErrorsBody
+    responses[412] ??= ErrorsBody
+  }
+  schema.response = responses
+}
+
+/** What a write hands to its service: the admin who makes it and, where the route honours it, If-Match. */
+export function writeContext (request: FastifyRequest): WriteContext {
+  const actor = actorOf(request)
+  const header = request.headers['if-match']
+  if (request.routeOptions.config.ifMatch !== true || header === undefined) return { actor }
+  return { actor, ifMatch: parseIfMatch(header) }
+}
+
+/** RFC 9110 §13.1.1: "*" or a comma-separated list of entity tags ("…" or W/"…"). */
+export function parseIfMatch (header: string): IfMatch {
+  if (header.trim() === '*') return '*'
+  const tags: string[] = []
+  const pattern = /\s*((?:W\/)?"[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)/y
+  while (pattern.lastIndex < header.length) {
+    const match = pattern.exec(header)
+    if (match === null) throw new AppError('invalid', `If-Match must be "*" or a list of quoted ETags as answered in the ETag header, got ${show(header)}`)
+    tags.push(match[1]!)
+  }
+  if (tags.length === 0) throw new AppError('invalid', `If-Match must be "*" or a list of quoted ETags as answered in the ETag header, got ${show(header)}`)
+  return tags
+}
+
+/** Adds a documented (and validated) request header to a route's schema. */
+export function addRequestHeader (schema: Record<string, unknown>, name: string, headerSchema: Record<string, unknown>): void {
+  const headers = (schema.headers ?? { type: 'object', properties: {} }) as { properties?: Record<string, unknown> }
+  schema.headers = { ...headers, properties: { ...headers.properties, [name]: headerSchema } }
+}
+
+export function routeHooks<T> (existing: T | T[] | undefined): T[] {
+  return existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]
+}

@@ -1,0 +1,40 @@
+// Load shedding (issue 5 item 7, security-checklist §6 item 39): at most `max` admin API requests are
+// worked on at once; one more is answered 503 with Retry-After at once, instead of queueing until
+// every caller times out. Registered on the /portal-api scope only, so /health and /ready always answer.
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import { AppError } from '../errors.ts'
+
+export interface InFlightLimit {
+  /** Requests worked on at once; more are refused. */
+  readonly maxConcurrentRequests: number
+  /** Retry-After, seconds. Default 1. */
+  readonly retryAfterSeconds?: number
+}
+
+export const DEFAULT_MAX_CONCURRENT_REQUESTS = 64
+
+const counted = Symbol('in-flight counted')
+
+export function limitInFlightRequests (app: FastifyInstance<any, any, any, any, any>, limit: InFlightLimit): { inFlight: () => number } {
+  let inFlight = 0
+  const release = (request: FastifyRequest) => {
+    const marked = request as FastifyRequest & { [counted]?: boolean }
+    if (marked[counted] !== true) return
+    marked[counted] = false
+    inFlight--
+  }
+  app.addHook('onRequest', async (request, reply) => {
+    if (inFlight >= limit.maxConcurrentRequests) {
+      request.log.warn({ inFlight, max: limit.maxConcurrentRequests }, 'request shed: too many in flight')
+      throw new AppError('overloaded', `the service is busy: ${limit.maxConcurrentRequests} requests are already in progress; retry after ${limit.retryAfterSeconds ?? 1} s`, {
+        retryAfterSeconds: limit.retryAfterSeconds ?? 1
+      })
+    }
+    inFlight++;
+    (request as FastifyRequest & { [counted]?: boolean })[counted] = true
+    // Whichever comes first, once: the response was sent, or the connection closed before it was.
+    reply.raw.once('close', () => { release(request) })
+  })
+  app.addHook('onResponse', async (request) => { release(request) })
+  return { inFlight: () => inFlight }
+}

@@ -1,0 +1,12 @@
+import type { Db } from '../../db/database.ts'
+import type { Page } from '../../shared/pagination.ts'
+import type { AuditLogRow, NewAuditLogRow } from './audit.table.ts'
+
+export async function insertAuditEntry (db: Db, row: NewAuditLogRow): Promise<void> {
+  await db.insertInto('audit_log').values(row).execute()
+}
+
+/** Newest first (descending ID: IDs grow with commits of the changes they record). */
+export async function listAuditEntries (db: Db, page: Page): Promise<AuditLogRow[]> {
+  return await db.selectFrom('audit_log').selectAll().orderBy('id', 'desc').limit(page.limit).offset(page.offset).execute()
+}

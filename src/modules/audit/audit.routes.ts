@@ -1,0 +1,20 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
+import { Type } from 'typebox'
+import { PageQuery } from '../../http/schemas.ts'
+import { parsePage } from '../../shared/pagination.ts'
+import { AuditEntry } from './audit.schemas.ts'
+import type { AuditLogService } from './audit.service.ts'
+
+export function auditLogRoutes (auditLog: AuditLogService): FastifyPluginAsyncTypebox {
+  return async (app) => {
+    app.get('/audit-log', {
+      schema: {
+        operationId: 'list-audit-log',
+        tags: ['Audit'],
+        summary: 'Admin changes, newest first (descending ID), paged like every list',
+        querystring: PageQuery,
+        response: { 200: Type.Array(AuditEntry) }
+      }
+    }, async (request) => await auditLog.list(parsePage(request.query)))
+  }
+}

@@ -1,0 +1,68 @@
+// The audit trail of admin changes (issue 5 item 6): who (a fingerprint of the admin token, never the
+// token), when, what, with before/after snapshots whose secrets are masked. Callers write it with
+// recordAudit(trx, …) inside the transaction of the change, so an entry exists exactly when the change does.
+import type { Db } from '../../db/database.ts'
+import { insertAuditEntry } from './audit.repository.ts'
+
+/** Who made a change, and in which request (for the service log). Built by the HTTP layer, passed down. */
+export interface Actor {
+  /** First 12 hex characters of the SHA-256 of the admin token. */
+  readonly fingerprint: string
+  readonly requestId: string
+}
+
+/** A process-internal actor (start-up tasks, the reconciler). */
+export const SYSTEM_ACTOR: Actor = { fingerprint: 'system', requestId: '' }
+
+export type AuditAction = 'create' | 'update' | 'delete' | 'attach_client_type' | 'detach_client_type' | (string & {})
+
+export interface AuditEntry {
+  readonly actor: Actor
+  /** When the change was made (the service's clock). */
+  readonly at: Date
+  readonly action: AuditAction
+  /** Singular snake_case: oauth_provider, client_type, product, plan, app, access_request, credential. */
+  readonly resourceType: string
+  readonly resourceId: number
+  /** The resource as it was (absent for a create) and as it is (absent for a delete); secrets are masked here. */
+  readonly before?: unknown
+  readonly after?: unknown
+}
+
+/** Writes one audit entry with the caller's transaction. */
+export async function recordAudit (trx: Db, entry: AuditEntry): Promise<void> {
+  await insertAuditEntry(trx, {
+    occurred_at: entry.at.toISOString(),
+    actor: entry.actor.fingerprint,
+    request_id: entry.actor.requestId,
+    action: entry.action,
+    resource_type: entry.resourceType,
+    resource_id: entry.resourceId,
+    before: entry.before === undefined ? null : JSON.stringify(maskSecrets(entry.before)),
+    after: entry.after === undefined ? null : JSON.stringify(maskSecrets(entry.after))
+  })
+}
+
+export const MASK = '[redacted]'
+// RegistrationAccessToken, OAuthClientSecret, DCRRegistrationAccessToken, client_secret, registration_access_token…
+// (anchored at the end: TokenEndpointAuthMethod is no secret)
+const SECRET_KEY = /(secret|token|password|private_?key|credential)$/i
+
+/**
+ * A deep copy whose secret-named fields are masked: a non-empty value becomes "[redacted]" (a value that
+ * already is a mask marker is kept), "" and null stay, so that "set", "cleared" and "unset" remain visible.
+ */
+export function maskSecrets (value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(maskSecrets)
+  if (value === null || typeof value !== 'object') return value
+  return Object.fromEntries(Object.entries(value).map(([key, inner]) => [
+    key,
+    SECRET_KEY.test(key) ? maskValue(inner) : maskSecrets(inner)
+  ]))
+}
+
+function maskValue (value: unknown): unknown {
+  if (value === null || value === undefined || value === '') return value
+  if (typeof value === 'string' && value.startsWith(MASK)) return value
+  return MASK
+}
