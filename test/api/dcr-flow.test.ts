@@ -156,6 +156,18 @@ for (const dialect of dialects) {
       assert.equal((await h.call('GET', `/portal-api/access_requests/${provisioned.body.ID}`)).status, 404)
     })
 
+    it('audits provision, approval, rotation and deletion, with who and no secret', async () => {
+      const { productId, planId, appId } = await setUp('Audited', { product: 'audited', plan: 'audited-plan' }, m2m)
+      const { requestId, credential } = await provisionAndApprove(appId, planId, [productId], m2m)
+      assert.equal((await h.call('PUT', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials/${credential.ID}/rotate`)).status, 200)
+      assert.equal((await h.call('DELETE', `/portal-api/access_requests/${requestId}`)).status, 200)
+      const log = (await h.call('GET', '/portal-api/audit-log?per_page=1000')).body as Array<{ Action: string, ResourceType: string, ResourceID: number, Actor: string }>
+      const mine = log.filter((e) => (e.ResourceType === 'access_request' && e.ResourceID === requestId) || (e.ResourceType === 'credential' && e.ResourceID === credential.ID))
+      assert.deepEqual(mine.map((e) => `${e.ResourceType} ${e.Action}`).sort(), ['access_request approve', 'access_request create', 'access_request delete', 'credential delete', 'credential rotate'])
+      assert.ok(mine.every((e) => /^[0-9a-f]{12}$/.test(e.Actor)))
+      assert.equal(JSON.stringify(log).includes(credential.OAuthClientSecret), false)
+    })
+
     it('lists access requests with Tyk fields, globally and per app', async () => {
       const all = await h.call('GET', '/portal-api/access_requests?per_page=100')
       assert.equal(all.status, 200)

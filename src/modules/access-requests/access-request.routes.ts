@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { actorOf } from '../../http/auth.ts'
 import { answerInvalidBodiesWith422 } from '../../http/unprocessable.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { AppIdParam } from '../apps/app.schemas.ts'
@@ -33,21 +34,21 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     app.delete('/access_requests/:access_request_id', {
       schema: { operationId: 'delete-access-request', tags, params: requestParams, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
-      await requests.remove(request.params.access_request_id)
+      await requests.remove(request.params.access_request_id, actorOf(request))
       return { status: 'ok' }
     })
 
     app.put('/access_requests/:access_request_id/approve', {
       schema: { operationId: 'approve-access-request', tags, params: requestParams, response: idpAction }
     }, async (request) => {
-      await requests.approve(request.params.access_request_id)
+      await requests.approve(request.params.access_request_id, actorOf(request))
       return { status: 'ok', message: `access request ${request.params.access_request_id} approved` }
     })
 
     app.put('/access_requests/:access_request_id/reject', {
       schema: { operationId: 'reject-access-request', tags, params: requestParams, response: idpAction }
     }, async (request) => {
-      await requests.reject(request.params.access_request_id)
+      await requests.reject(request.params.access_request_id, actorOf(request))
       return { status: 'ok', message: `access request ${request.params.access_request_id} rejected` }
     })
 
@@ -56,7 +57,7 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     app.put('/apps/:app_id/provision', {
       schema: { operationId: 'provision-app', tags: appTags, params: Type.Object({ app_id: AppIdParam }), body: ProvisionBody, response: idpAction }
     }, async (request) => {
-      const { id, approved } = await requests.provision(request.params.app_id, request.body)
+      const { id, approved } = await requests.provision(request.params.app_id, request.body, actorOf(request))
       return { status: 'ok', message: `access request ${id} created${approved ? ' and approved' : ''}`, ID: id }
     })
 
@@ -71,7 +72,7 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     app.delete('/apps/:app_id/access-requests/:access_request_id', {
       schema: { operationId: 'delete-app-access-request', tags: appTags, params: appRequestParams, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
-      await requests.remove(request.params.access_request_id, request.params.app_id)
+      await requests.remove(request.params.access_request_id, actorOf(request), request.params.app_id)
       return { status: 'ok' }
     })
 
@@ -88,14 +89,14 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     app.delete(`${credentials}/:credential_id`, {
       schema: { operationId: 'delete-credential', tags: appTags, params: credentialParams, response: { 200: StatusBody, ...errorResponses(502, 504) } }
     }, async (request) => {
-      await requests.removeCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id)
+      await requests.removeCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id, actorOf(request))
       return { status: 'ok' }
     })
 
     app.put(`${credentials}/:credential_id/rotate`, {
       schema: { operationId: 'rotate-credential', tags: appTags, params: credentialParams, response: idpAction }
     }, async (request) => {
-      const message = await requests.rotateCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id)
+      const message = await requests.rotateCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id, actorOf(request))
       return { status: 'ok', message }
     })
   }

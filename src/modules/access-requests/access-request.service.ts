@@ -9,6 +9,7 @@ import type { Lock } from '../../shared/keyed-lock.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
+import { recordAudit, type Actor } from '../audit/audit.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
 import { getAppRow } from '../apps/app.service.ts'
@@ -52,7 +53,7 @@ export class AccessRequestService {
   }
 
   /** PUT /apps/{app_id}/provision: a new access request; approved at once when the plan says so. */
-  async provision (rawAppId: string, input: ProvisionInput): Promise<{ id: number; approved: boolean }> {
+  async provision (rawAppId: string, input: ProvisionInput, actor: Actor): Promise<{ id: number; approved: boolean }> {
     const app = await getAppRow(this.deps.db, rawAppId)
     const problems: string[] = []
     const plan = await findPlan(this.deps.db, input.PlanID)
@@ -95,7 +96,8 @@ export class AccessRequestService {
 
     const now = this.deps.now().toISOString()
     const autoApprove = plan.auto_approve_access_requests === 1
-    const request = await this.deps.db.transaction().execute(async (trx) => await insertAccessRequest(trx, {
+    const request = await this.deps.db.transaction().execute(async (trx) => {
+      const inserted = await insertAccessRequest(trx, {
       app_id: app.id,
       plan_id: plan.id,
       client_type_id: dcr.length > 0 ? templateId : null,
@@ -106,20 +108,24 @@ export class AccessRequestService {
       last_error: null,
       created_at: now,
       updated_at: now
-    }, productIds))
-    if (autoApprove) await this.approve(String(request.id))
+    }, productIds)
+      await this.audit(trx, actor, 'create', inserted.id, undefined, { AppID: app.id, PlanID: plan.id, ProductIDs: productIds, DCRTemplateID: templateId })
+      return inserted
+    })
+    if (autoApprove) await this.approve(String(request.id), actor)
     return { id: request.id, approved: autoApprove }
   }
 
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */
-  async approve (rawId: string): Promise<void> {
+  async approve (rawId: string, actor: Actor): Promise<void> {
     await this.exclusive(rawId, async (request) => {
       if (request.status !== 'pending') throw new AppError('unprocessable', `access request ${request.id} is ${request.status}, not pending`)
       const approve = async (trx: Db, scopes: readonly string[]) => {
         await updateAccessRequest(trx, request.id, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null, updated_at: this.deps.now().toISOString() })
+        await this.audit(trx, actor, 'approve', request.id, { Status: request.status }, { Status: 'approved', Scope: scopes.join(' ') })
       }
       if (request.dcr_enabled !== 1 || request.client_type_id === null) {
-        await approve(this.deps.db, [])
+        await this.deps.db.transaction().execute(async (trx) => { await approve(trx, []) })
         return
       }
       const scopes = await this.scopesOf(request)
@@ -140,25 +146,31 @@ export class AccessRequestService {
   }
 
   /** Rejects a pending request; an approved one first gives its credentials back (the IdP client loses its scopes). */
-  async reject (rawId: string): Promise<void> {
+  async reject (rawId: string, actor: Actor): Promise<void> {
     await this.exclusive(rawId, async (request) => {
       if (request.status === 'rejected') throw new AppError('unprocessable', `access request ${request.id} is already rejected`)
-      await this.releaseCredentials(request.id)
-      await updateAccessRequest(this.deps.db, request.id, { status: 'rejected', updated_at: this.deps.now().toISOString() })
+      await this.releaseCredentials(request.id, actor)
+      await this.deps.db.transaction().execute(async (trx) => {
+        await updateAccessRequest(trx, request.id, { status: 'rejected', updated_at: this.deps.now().toISOString() })
+        await this.audit(trx, actor, 'reject', request.id, { Status: request.status }, { Status: 'rejected' })
+      })
     })
   }
 
   /** Deleting revokes its credentials at the IdP first; an unreachable IdP fails the call and deletes nothing. */
-  async remove (rawId: string, rawAppId?: string): Promise<void> {
+  async remove (rawId: string, actor: Actor, rawAppId?: string): Promise<void> {
     await this.exclusive(rawId, async (request) => {
-      await this.releaseCredentials(request.id)
-      await deleteAccessRequest(this.deps.db, request.id)
+      await this.releaseCredentials(request.id, actor)
+      await this.deps.db.transaction().execute(async (trx) => {
+        await deleteAccessRequest(trx, request.id)
+        await this.audit(trx, actor, 'delete', request.id, { Status: request.status, AppID: request.app_id })
+      })
     }, rawAppId)
   }
 
   /** Before an app is deleted: every access request of it, with its credentials, and any client left over. */
-  async removeAllOfApp (appId: number): Promise<void> {
-    for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(String(request.id))
+  async removeAllOfApp (appId: number, actor: Actor): Promise<void> {
+    for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(String(request.id), actor)
     await this.deps.clients.revokeAll({ appId })
   }
 
@@ -172,21 +184,38 @@ export class AccessRequestService {
   }
 
   /** Removes the credential (its scopes leave the IdP client, or the client is deleted); the request survives (Tyk 1.8.3). */
-  async removeCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<void> {
+  async removeCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string, actor: Actor): Promise<void> {
     const credential = await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId)
-    await this.deps.clients.release(credential.credential_id)
+    await this.deps.clients.release(credential.credential_id, this.auditCredential(actor, 'delete', credential))
   }
 
-  async rotateCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<string> {
+  async rotateCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string, actor: Actor): Promise<string> {
     const credential = await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId)
-    const { mode, clientId } = await this.deps.clients.rotate(credential.credential_id)
+    const { mode, clientId } = await this.deps.clients.rotate(credential.credential_id, this.auditCredential(actor, 'rotate', credential))
     return mode === 'in_place'
       ? `client ${clientId} has a new secret (rotated in place at the IdP)`
       : `client ${credential.client_id} was replaced by client ${clientId} with a new secret; the old client is deleted`
   }
 
-  private async releaseCredentials (requestId: number): Promise<void> {
-    for (const credential of await listCredentialViews(this.deps.db, [requestId])) await this.deps.clients.release(credential.credential_id)
+  private async releaseCredentials (requestId: number, actor: Actor): Promise<void> {
+    for (const credential of await listCredentialViews(this.deps.db, [requestId])) {
+      await this.deps.clients.release(credential.credential_id, this.auditCredential(actor, 'delete', credential))
+    }
+  }
+
+  /** An audit entry in the caller's transaction (issue 5 item 6); secrets are masked by recordAudit. */
+  private async audit (trx: Db, actor: Actor, action: string, id: number, before?: unknown, after?: unknown): Promise<void> {
+    await recordAudit(trx, { actor, at: this.deps.now(), action, resourceType: 'access_request', resourceId: id, before, after })
+  }
+
+  /** The audit entry of a credential change, to write in the transaction that records it. */
+  private auditCredential (actor: Actor, action: 'delete' | 'rotate', credential: CredentialView) {
+    return async (trx: Db) => {
+      await recordAudit(trx, {
+        actor, at: this.deps.now(), action, resourceType: 'credential', resourceId: credential.credential_id,
+        before: { AccessRequestID: credential.access_request_id, OAuthClientID: credential.client_id, Scope: credential.scope }
+      })
+    }
   }
 
   private async scopesOf (request: AccessRequestView): Promise<string[]> {

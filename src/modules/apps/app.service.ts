@@ -2,7 +2,7 @@ import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { WriteContext } from '../concurrency/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
@@ -21,7 +21,7 @@ export async function getAppRow (db: Db, rawId: string): Promise<AppRow> {
 /** What an app holds: shown with it, and released at the IdP before it is deleted. */
 export interface AppAccessRequests {
   listOfApp(appId: number): Promise<AppShow['AccessRequests']>
-  removeAllOfApp(appId: number): Promise<void>
+  removeAllOfApp(appId: number, actor: Actor): Promise<void>
 }
 
 export class AppService {
@@ -62,7 +62,7 @@ export class AppService {
   /** Deletes the app, all its access requests and credentials, and their clients at the IdP (Tyk §5.4). */
   async remove (rawId: string, ctx: WriteContext): Promise<void> {
     const { id } = await getAppRow(this.deps.db, rawId)
-    await this.deps.accessRequests.removeAllOfApp(id)
+    await this.deps.accessRequests.removeAllOfApp(id, ctx.actor)
     await this.deps.db.transaction().execute(async (trx) => {
       const current = await getAppRow(trx, rawId)
       await deleteApp(trx, id)

@@ -102,7 +102,7 @@ export class OAuthClientService {
    * A new secret for the credential's client: in place where the IdP can (Okta newSecret); otherwise a
    * replacement client is registered, the credential switched to it, and the old client deleted.
    */
-  async rotate (credentialId: number): Promise<{ mode: RotationMode; clientId: string }> {
+  async rotate (credentialId: number, andThen: InSameTransaction = async () => {}): Promise<{ mode: RotationMode; clientId: string }> {
     const credential = await findCredential(this.deps.db, credentialId)
     const client = credential === undefined ? undefined : await findOAuthClient(this.deps.db, credential.oauth_client_id)
     if (client === undefined) throw new AppError('not_found', `Credential Not found: credential_id ${credentialId}`)
@@ -111,13 +111,17 @@ export class OAuthClientService {
       const context = await this.context(current.app_id, current.client_type_id, splitScopes(current.scope), current.correlation_tag)
       if (this.deps.engine.capabilities(context.connection.type).rotatesSecret) {
         const rotated = await this.managing(current, async () => await this.deps.engine.rotateSecret(context.connection, this.credentialsOf(current)))
-        await this.save(current.id, rotated, context)
+        await this.deps.db.transaction().execute(async (trx) => {
+          await this.save(current.id, rotated, context, undefined, trx)
+          await andThen(trx)
+        })
         return { mode: 'in_place', clientId: rotated.clientId }
       }
       const replacementTag = newCorrelationTag(current.app_id, current.client_type_id)
       const replacementContext = { ...context, request: { ...context.request, correlationTag: replacementTag } }
       const replacement = await this.registerRecorded(replacementContext, current, async (trx, managed) => {
         await this.save(current.id, managed, replacementContext, replacementTag, trx)
+        await andThen(trx)
         return managed
       })
       // The consumer already holds the new client; the old one goes now, or later through the reconciler.
