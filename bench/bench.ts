@@ -3,10 +3,10 @@
 // How to run:   npm run bench                 (SQLite; also PostgreSQL when PORTAL_BENCH_POSTGRES_URL is set)
 //               npm run bench -- --profile    (the service child also runs with --cpu-prof into bench/profiles/,
 //                                              and the top self-time functions are printed)
-// Other options: --only get,put,list,memory,start   --duration 10   --warmup 3   --connections 50
+// Other options: --only get,put,list,approve,memory,start   --duration 10   --warmup 3   --connections 50
 //                --runs 1 (medians over N runs)     --log-level <level> (default: the service's own, info)
 //
-// Everything runs on 127.0.0.1, in separate processes: this parent drives the load with autocannon; the
+// Everything runs on 127.0.0.1, in separate processes running the compiled JavaScript (npm run bench builds first): this parent drives the load with autocannon; the
 // service (buildApp from src/app.ts on a real database in a temp dir, seeded by a short-lived child
 // first) and a bare Fastify baseline (the framework ceiling, same routes, JSON from memory) are children.
 // Each measurement is a warm-up (discarded) followed by a measured run, side by side in the same run:
@@ -14,9 +14,11 @@
 //   2. PUT  the same client type with the seed body (a durable commit) vs a bare PUT that echoes: req/s ratio
 //   3. GET  …/client-types?per_page=20 at the middle page of a provider with 100 000 rows vs one with 100:
 //      p50 latency ratio
-//   4. approve an access request vs a raw RFC 7591 POST: not yet measured (needs the access-request module)
+//   4. approve an access request (registration at the embedded IdP included) vs a raw RFC 7591 POST to the
+//      same IdP with the same metadata, one at a time, interleaved: p50 latency ratio (its own service child,
+//      with the embedded IdP, so that the RSS measured under load stays the service's alone)
 //   5. peak RSS of the service child under the load above (50 connections), and the time from spawning
-//      `node --import tsx src/main.ts` on a fresh data dir to GET /ready answering 200 (median of 3)
+//      `node dist/src/main.js` (npm start) on a fresh data dir to GET /ready answering 200 (median of 3)
 // It prints a table (metric, ours, baseline, ratio, target, met?) and writes bench/results.json.
 // Numbers are absolute on a shared machine and noisy; the ratios, measured side by side, are the point.
 import { spawn, type ChildProcess } from 'node:child_process'
@@ -35,7 +37,7 @@ import type { ChildMessage, SeedIds } from './service.ts'
 const ROOT = path.resolve(import.meta.dirname, '..')
 const PROFILE_DIR = path.join(ROOT, 'bench', 'profiles')
 const RESULTS_FILE = path.join(ROOT, 'bench', 'results.json')
-const PHASES = ['get', 'put', 'list', 'memory', 'start'] as const
+const PHASES = ['get', 'put', 'list', 'approve', 'memory', 'start'] as const
 type Phase = (typeof PHASES)[number]
 type DialectName = 'sqlite' | 'postgres'
 
@@ -47,7 +49,8 @@ const SEED_PUT_BODY = JSON.stringify({
   TokenEndpointAuthMethod: 'client_secret_basic',
   OktaAppType: 'web'
 })
-const TARGETS = { getRatio: 0.70, putRatio: 0.40, listRatio: 1.5, rssMb: 150, startMs: 1000 } as const
+const TARGETS = { getRatio: 0.70, putRatio: 0.40, listRatio: 1.5, approveRatio: 1.5, rssMb: 150, startMs: 1000 } as const
+const APPROVALS = 100
 const START_RUNS = 3
 const WATCHDOG_MS = 30 * 60_000
 
@@ -108,7 +111,8 @@ interface Spawned {
 }
 
 function spawnNode (script: string, scriptArgs: readonly string[], env: NodeJS.ProcessEnv, execArgv: readonly string[] = [], ipc = true): Spawned {
-  const child = spawn(process.execPath, [...execArgv, '--import', 'tsx', script, ...scriptArgs], {
+  // Compiled JavaScript (npm run build), as in production: no TypeScript loader in the measured processes.
+  const child = spawn(process.execPath, [...execArgv, script, ...scriptArgs], {
     cwd: ROOT,
     env,
     detached: true, // its own process group, killed as one
@@ -290,14 +294,14 @@ async function measureStart (env: Record<string, string | undefined>): Promise<n
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-start-'))
   const port = await freePort()
   const started = performance.now()
-  const spawned = spawnNode('src/main.ts', [], childEnv({ ...env, PORTAL_DATA_DIR: dataDir, PORTAL_HOST: '127.0.0.1', PORTAL_PORT: String(port), PORTAL_EMBEDDED_IDP: 'false', PORTAL_LOG_LEVEL: options.logLevel }), [], false)
+  const spawned = spawnNode('dist/src/main.js', [], childEnv({ ...env, PORTAL_DATA_DIR: dataDir, PORTAL_HOST: '127.0.0.1', PORTAL_PORT: String(port), PORTAL_EMBEDDED_IDP: 'false', PORTAL_LOG_LEVEL: options.logLevel }), [], false)
   try {
     for (let attempt = 0; attempt < 3000; attempt++) { // 10 ms apart: at most ~30 s, plus the probes
-      if (spawned.child.exitCode !== null) throw new Error(`src/main.ts exited with ${spawned.child.exitCode}\n${spawned.stderr()}`)
+      if (spawned.child.exitCode !== null) throw new Error(`dist/src/main.js exited with ${spawned.child.exitCode}\n${spawned.stderr()}`)
       if (await readyStatus(port) === 200) return Math.round(performance.now() - started)
       await new Promise((resolve) => setTimeout(resolve, 10))
     }
-    throw new Error(`src/main.ts not ready after 30 s\n${spawned.stderr()}`)
+    throw new Error(`dist/src/main.js not ready after 30 s\n${spawned.stderr()}`)
   } finally {
     await stop(spawned, 5000)
     fs.rmSync(dataDir, { recursive: true, force: true })
@@ -315,6 +319,7 @@ interface DialectResult {
   readonly runs: RunResult[]
   rss?: { readonly oursPeakMb: number | undefined; readonly baselinePeakMb: number | undefined; readonly idleMb: number | undefined }
   start?: { readonly ms: number[]; readonly medianMs: number; readonly failure?: string }
+  approve?: { readonly oursMs: number[]; readonly rawMs: number[]; readonly oursP50: number; readonly rawP50: number }
   profile?: string
 }
 
@@ -326,6 +331,68 @@ interface DialectSetup {
   freshStartEnv(index: number): Promise<Record<string, string | undefined>>
   dropFreshStart(index: number): Promise<void>
   cleanup(): Promise<void>
+}
+
+/**
+ * Approve (one registration at the embedded IdP each: a new app every time) against a raw RFC 7591 POST of
+ * the same metadata to the same IdP, one request at a time, interleaved, after a warm-up of each.
+ */
+async function measureApprove (setup: DialectSetup): Promise<NonNullable<DialectResult['approve']>> {
+  const service = spawnNode('dist/bench/service.js', ['serve'], childEnv({ ...setup.env, BENCH_EMBEDDED_IDP: '1' }))
+  try {
+    const listening = await receive(service, 'listening', 60_000)
+    if (listening.idp === undefined) throw new Error('the service child did not start the embedded IdP')
+    const api = `http://127.0.0.1:${listening.port}/portal-api`
+    const headers = { authorization: String(setup.env.PORTAL_ADMIN_TOKEN), 'content-type': 'application/json' }
+    const send = async (method: string, url: string, body?: unknown) => {
+      const response = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+      const text = await response.text()
+      if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`)
+      return text === '' ? undefined : JSON.parse(text)
+    }
+    const providers = await send('GET', `${api}/oauth-providers?per_page=1000`) as Array<{ ID: number, Name: string }>
+    const providerId = providers.find((p) => p.Name === 'Embedded IdP')!.ID
+    const typeId = (await send('GET', `${api}/oauth-providers/${providerId}`)).ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
+    const product = await send('POST', `${api}/products`, { Name: 'bench product', DCREnabled: true, Scopes: 'bench' })
+    await send('POST', `${api}/products/${product.ID}/client_types`, { ID: typeId })
+    const plan = await send('POST', `${api}/plans`, { Name: 'bench plan', ProviderID: 1, JWTScope: 'bench-plan' })
+    const registrationEndpoint = (await (await fetch(listening.idp.wellKnownUrl)).json() as { registration_endpoint: string }).registration_endpoint
+
+    let n = 0
+    const approveOnce = async () => {
+      n++
+      const app = await send('POST', `${api}/apps`, { Name: `bench app ${n}` })
+      const provisioned = await send('PUT', `${api}/apps/${app.ID}/provision`, { PlanID: plan.ID, ProductIDs: [product.ID], DCRTemplateID: typeId })
+      const started = performance.now()
+      await send('PUT', `${api}/access_requests/${provisioned.ID}/approve`)
+      return performance.now() - started
+    }
+    const rawOnce = async () => {
+      n++
+      const started = performance.now()
+      const response = await fetch(registrationEndpoint, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${listening.idp!.initialAccessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify({ client_name: `raw ${n} [bench]`, grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic', scope: 'bench bench-plan' })
+      })
+      await response.text()
+      if (response.status !== 201) throw new Error(`raw registration answered ${response.status}`)
+      return performance.now() - started
+    }
+    process.stderr.write(`  approve vs raw RFC 7591 POST: ${APPROVALS} each, interleaved … `)
+    for (let i = 0; i < 10; i++) { await approveOnce(); await rawOnce() }
+    const oursMs: number[] = []
+    const rawMs: number[] = []
+    for (let i = 0; i < APPROVALS; i++) {
+      oursMs.push(await approveOnce())
+      rawMs.push(await rawOnce())
+    }
+    const result = { oursMs: oursMs.map((ms) => round(ms, 2)), rawMs: rawMs.map((ms) => round(ms, 2)), oursP50: median(oursMs), rawP50: median(rawMs) }
+    process.stderr.write(`approve p50 ${round(result.oursP50, 2)} ms, raw p50 ${round(result.rawP50, 2)} ms\n`)
+    return result
+  } finally {
+    await stop(service)
+  }
 }
 
 async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
@@ -350,8 +417,15 @@ async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
       process.stderr.write(`  start to ready FAILED: ${(error as Error).message}\n`)
     }
   }
+  if (options.phases.has('approve')) {
+    try {
+      result.approve = await measureApprove(setup)
+    } catch (error) {
+      process.stderr.write(`  approve FAILED: ${(error as Error).message}\n`)
+    }
+  }
   if (underLoad) {
-    const seeder = spawnNode('bench/service.ts', ['seed'], childEnv(setup.env))
+    const seeder = spawnNode('dist/bench/service.js', ['seed'], childEnv(setup.env))
     const seeded = await receive(seeder, 'seeded', 10 * 60_000)
     await seeder.exited
     result.seed = { ids: seeded.ids, ms: seeded.ms }
@@ -362,7 +436,7 @@ async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
     const profileDir = path.join(PROFILE_DIR, `service-${setup.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`)
     if (options.profile) fs.mkdirSync(profileDir, { recursive: true })
     const profileFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-    const service = spawnNode('bench/service.ts', ['serve'], childEnv(setup.env), profileFlags)
+    const service = spawnNode('dist/bench/service.js', ['serve'], childEnv(setup.env), profileFlags)
     const servicePort = (await receive(service, 'listening', 60_000)).port
     let baseline: Spawned | undefined
     try {
@@ -386,7 +460,7 @@ async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
       }
       const idleMb = readRssMb(service.child.pid!)
 
-      baseline = spawnNode('bench/baseline.ts', [], childEnv({ BENCH_BODY: JSON.stringify(elem) }))
+      baseline = spawnNode('dist/bench/baseline.js', [], childEnv({ BENCH_BODY: JSON.stringify(elem) }))
       const baselinePort = (await receive(baseline, 'listening', 60_000)).port
       const bare = `http://127.0.0.1:${baselinePort}/portal-api/oauth-providers/${ids.smallProviderId}/client-types/${ids.clientTypeId}`
       const getBare: Target = { ...getOne, url: bare }
@@ -520,7 +594,11 @@ function rowsOf (result: DialectResult): Row[] {
     add('3. list p99 ms: 100 000 rows vs 100 rows', fmt(med(list, (pair) => pair.rows100000.p99)!), fmt(med(list, (pair) => pair.rows100.p99)!), med(list, (pair) => pair.rows100000.p99 / pair.rows100.p99), '', '')
     add('3. list req/s: 100 000 rows vs 100 rows', fmt(med(list, (pair) => pair.rows100000.rps)!), fmt(med(list, (pair) => pair.rows100.rps)!), med(list, (pair) => pair.rows100000.rps / pair.rows100.rps), '', '')
   }
-  add('4. approve vs raw RFC 7591 POST', 'not yet measured: needs the access-request module', '', undefined, '≤ 1.5', 'n/a')
+  if (result.approve !== undefined) {
+    const { oursP50, rawP50, oursMs } = result.approve
+    const ratio = oursP50 / rawP50
+    add(`4. approve p50 ms vs raw RFC 7591 POST (${oursMs.length} each)`, fmt(round(oursP50, 2)), fmt(round(rawP50, 2)), ratio, `≤ ${TARGETS.approveRatio}`, ratio <= TARGETS.approveRatio ? 'yes' : 'NO')
+  }
   if (result.rss !== undefined) {
     const { oursPeakMb, baselinePeakMb } = result.rss
     add(`5. peak RSS MB under ${options.connections} connections`, oursPeakMb === undefined ? 'unavailable' : fmt(oursPeakMb), baselinePeakMb === undefined ? '' : fmt(baselinePeakMb),

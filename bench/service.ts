@@ -6,6 +6,10 @@
 // Environment: the service's own (PORTAL_DATABASE_URL, PORTAL_ADMIN_TOKEN, PORTAL_LOG_LEVEL, …) read
 // through parseConfig, plus BENCH_PG_SCHEMA for the PostgreSQL schema the benchmark works in.
 import { randomBytes } from 'node:crypto'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { startEmbeddedIdp } from '../src/idp/embedded-idp.ts'
 import { SecretBox } from '../src/shared/secret-box.ts'
 import { buildApp } from '../src/app.ts'
 import { parseConfig } from '../src/config.ts'
@@ -28,7 +32,7 @@ export interface SeedIds {
 
 export type ChildMessage =
   | { readonly type: 'seeded'; readonly ids: SeedIds; readonly ms: number }
-  | { readonly type: 'listening'; readonly port: number }
+  | { readonly type: 'listening'; readonly port: number; readonly idp?: { readonly wellKnownUrl: string; readonly initialAccessToken: string } }
 
 async function open (): Promise<{ database: Database; config: ReturnType<typeof parseConfig> }> {
   const config = parseConfig(process.env)
@@ -82,13 +86,18 @@ async function seed (database: Database): Promise<SeedIds> {
 async function serve (database: Database, config: ReturnType<typeof parseConfig>): Promise<void> {
   if (config.adminToken === undefined) throw new Error('PORTAL_ADMIN_TOKEN must be set by the benchmark')
   const secretBox = new SecretBox([{ id: 'bench', key: randomBytes(32) }])
-  const app = await buildApp({ database, adminToken: config.adminToken, logger: createLogger(config.logLevel), secretBox })
+  const logger = createLogger(config.logLevel)
+  // The approve measurement needs the embedded IdP (registration included); the others run without it.
+  const idp = process.env.BENCH_EMBEDDED_IDP === '1'
+    ? await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port: 0, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-idp-')), logger })
+    : undefined
+  const app = await buildApp({ database, adminToken: config.adminToken, logger, secretBox, ...(idp === undefined ? {} : { embeddedIdp: idp, onScopesSaved: idp.ensureScopes }) })
   let stopping = false
   const stop = () => {
     if (stopping) return
     stopping = true
     // A clean exit, so that --cpu-prof writes its profile.
-    app.close().then(() => database.close()).then(() => process.exit(0), () => process.exit(1))
+    app.close().then(() => idp?.close()).then(() => database.close()).then(() => process.exit(0), () => process.exit(1))
   }
   process.on('message', (message: { type?: string }) => { if (message.type === 'stop') stop() })
   process.once('SIGTERM', stop)
@@ -96,7 +105,7 @@ async function serve (database: Database, config: ReturnType<typeof parseConfig>
   await app.listen({ host: '127.0.0.1', port: 0 })
   const address = app.server.address()
   if (address === null || typeof address === 'string') throw new Error('no TCP address')
-  send({ type: 'listening', port: address.port })
+  send({ type: 'listening', port: address.port, ...(idp === undefined ? {} : { idp: { wellKnownUrl: idp.wellKnownUrl, initialAccessToken: idp.initialAccessToken } }) })
 }
 
 function send (message: ChildMessage): void {

@@ -4,7 +4,6 @@ import { resolveAdminToken } from './admin-token.ts'
 import { buildApp } from './app.ts'
 import { ConfigError, parseConfig, redactUrl } from './config.ts'
 import { openDatabase } from './db/database.ts'
-import { startEmbeddedIdp } from './idp/embedded-idp.ts'
 import { createLogger } from './logger.ts'
 import { resolveSecretKeys } from './secret-keys.ts'
 import { SecretBox } from './shared/secret-box.ts'
@@ -26,8 +25,9 @@ async function main (): Promise<void> {
   if (secretKeys.fromFile !== undefined) {
     logger.warn({ file: secretKeys.fromFile }, 'PORTAL_SECRET_KEYS is not set: secrets are sealed with the key kept in the data directory; set PORTAL_SECRET_KEYS in production')
   }
+  // Loaded only when enabled: oidc-provider is a sixth of the start-up time (bench profile).
   const idp = config.embeddedIdp.enabled
-    ? await startEmbeddedIdp({ db: database.db, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
+    ? await (await import('./idp/embedded-idp.ts')).startEmbeddedIdp({ db: database.db, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
     : undefined
   // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
   if (config.idp.denyPrivate && idp !== undefined) logger.warn('PORTAL_IDP_DENY_PRIVATE=true refuses loopback addresses: the embedded IdP cannot be called; set PORTAL_EMBEDDED_IDP=false')

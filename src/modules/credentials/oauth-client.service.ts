@@ -59,14 +59,18 @@ export class OAuthClientService {
   /** Gives an access request its scopes on its app's client for the client type; records its credential. */
   async grant (grant: Grant, andThen: InSameTransaction): Promise<void> {
     await this.deps.lock.run(lockKey(grant.appId, grant.clientTypeId), async () => {
-      const existing = await findOAuthClientFor(this.deps.db, grant.appId, grant.clientTypeId)
-      const client = existing === undefined
-        ? await this.register(grant)
-        : await this.ensureScopes(existing, union(await scopesHeldByOthers(this.deps.db, existing.id, 0), grant.scopes))
-      await this.deps.db.transaction().execute(async (trx) => {
-        await insertCredential(trx, grant.accessRequestId, client.id, this.timestamp())
+      const attach = async (trx: Db, clientId: number) => {
+        await insertCredential(trx, grant.accessRequestId, clientId, this.timestamp())
         await andThen(trx)
-      })
+      }
+      const existing = await findOAuthClientFor(this.deps.db, grant.appId, grant.clientTypeId)
+      if (existing === undefined) {
+        // The new client, its credential and the approval in one commit: with the intent, the saga's two.
+        await this.register(grant, attach)
+        return
+      }
+      const client = await this.ensureScopes(existing, union(await scopesHeldByOthers(this.deps.db, existing.id, 0), grant.scopes))
+      await this.deps.db.transaction().execute(async (trx) => { await attach(trx, client.id) })
     })
   }
 
@@ -145,7 +149,7 @@ export class OAuthClientService {
     }
   }
 
-  private async register (grant: Grant): Promise<OAuthClientRow> {
+  private async register (grant: Grant, andThen: (trx: Db, clientId: number) => Promise<void>): Promise<OAuthClientRow> {
     const tag = newCorrelationTag(grant.appId, grant.clientTypeId)
     const context = await this.context(grant.appId, grant.clientTypeId, grant.scopes, tag)
     const target = { app_id: grant.appId, client_type_id: grant.clientTypeId }
@@ -161,6 +165,7 @@ export class OAuthClientService {
         created_at: this.timestamp()
       })
       await updateOAuthClient(trx, row.id, this.sealedSecrets(row.id, managed))
+      await andThen(trx, row.id)
       return row
     })
   }
