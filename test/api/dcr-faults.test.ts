@@ -229,12 +229,13 @@ for (const dialect of dialects) {
       assert.deepEqual(request.Credentials, [])
     })
 
-    it('an IdP gone after approval: deleting the credential or its request answers 502 and keeps them', async () => {
-      const productScope = fresh('lost-api')
-      const planScope = fresh('lost-plan')
+    /** An approved credential whose IdP then goes away (closed): every IdP call fails to connect. */
+    const approvedAtClosedIdp = async (name: string) => {
+      const productScope = fresh(`${name}-api`)
+      const planScope = fresh(`${name}-plan`)
       const idp = await startTestIdp({ profile: 'rfc', scopes: ['openid', productScope, planScope] })
       idps.push(idp)
-      const providerId = await createProvider(fresh('Soon gone'), 'Other', idp.wellKnownUrl, idp.initialAccessToken)
+      const providerId = await createProvider(fresh(name), 'Other', idp.wellKnownUrl, idp.initialAccessToken)
       const typeId = await createClientType(providerId, 'Service', 'client_credentials')
       const productId = await createProduct(true, productScope, [typeId])
       const planId = await createPlan(planScope)
@@ -244,6 +245,11 @@ for (const dialect of dialects) {
       const [credential] = await credentialsOf(appId, requestId)
       assert.ok(credential !== undefined)
       await idp.close()
+      return { providerId, typeId, appId, requestId, credential }
+    }
+
+    it('an IdP gone after approval: deleting the credential or its request answers 502 and keeps them', async () => {
+      const { appId, requestId, credential } = await approvedAtClosedIdp('lost')
 
       const deleted = await h.call('DELETE', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials/${credential.ID}`)
       assert.equal(deleted.status, 502, JSON.stringify(deleted.body))
@@ -257,20 +263,7 @@ for (const dialect of dialects) {
     })
 
     it('an IdP gone after approval: deleting the app, or the provider with ?force=true, answers a documented 502 and keeps everything', async () => {
-      const productScope = fresh('lost2-api')
-      const planScope = fresh('lost2-plan')
-      const idp = await startTestIdp({ profile: 'rfc', scopes: ['openid', productScope, planScope] })
-      idps.push(idp)
-      const providerId = await createProvider(fresh('Gone too'), 'Other', idp.wellKnownUrl, idp.initialAccessToken)
-      const typeId = await createClientType(providerId, 'Service', 'client_credentials')
-      const productId = await createProduct(true, productScope, [typeId])
-      const planId = await createPlan(planScope)
-      const appId = await createApp()
-      const requestId = await provision(appId, planId, [productId], typeId)
-      ok(await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`))
-      const [credential] = await credentialsOf(appId, requestId)
-      assert.ok(credential !== undefined)
-      await idp.close()
+      const { providerId, typeId, appId, requestId, credential } = await approvedAtClosedIdp('gone')
 
       const recorded = h.responses.length
       const app = await h.call('DELETE', `/portal-api/apps/${appId}`)
