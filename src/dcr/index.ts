@@ -4,5 +4,5 @@ export { Discovery, expectedIssuers, type DiscoveryOptions, type ProviderMetadat
 export { HttpGate, type GateRequest, type GateResponse, type HttpGateOptions, type HttpMethod } from './http-gate.ts'
 export { IdpError, type IdpFailureStage } from './idp-error.ts'
 export { DRIVERS } from './drivers/index.ts'
-export { findCorrelationTag, tagClientName } from './metadata.ts'
+export { findCorrelationTag, isMachineOnly, tagClientName } from './metadata.ts'
 export type * from './driver.ts'

@@ -1,5 +1,6 @@
 // The shared core of every driver: RFC 7591 §2 metadata from a client type and an app, the RFC 7592
 // §2.2 update body, and the difference between what was asked and what the IdP registered.
+import { sameSet } from '../shared/sets.ts'
 import type { ClientRequest, ClientTemplate, DcrDriver, Difference, RegistrationMetadata } from './driver.ts'
 
 // design.md §2: `pkce` is authorization_code with PKCE required; `device_code` has an RFC 8628 §3.4 URN.
@@ -60,10 +61,4 @@ function sameValue (field: string, requested: unknown, returned: unknown): boole
   }
   if (Array.isArray(requested) && Array.isArray(returned)) return sameSet(requested, returned)
   return requested === returned
-}
-
-function sameSet (a: readonly unknown[], b: readonly unknown[]): boolean {
-  const left = new Set(a)
-  const right = new Set(b)
-  return left.size === right.size && [...left].every((item) => right.has(item))
 }

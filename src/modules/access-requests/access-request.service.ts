@@ -1,6 +1,6 @@
 // Provision, approve, reject and delete access requests (tyk-portal-api.md §5.3–§5.5, §6). Approval of a
 // DCR request gives it its scopes (products' Scopes + plan's JWTScope) on its app's IdP client.
-import { IdpError } from '../../dcr/index.ts'
+import { IdpError, isMachineOnly } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError, show } from '../../errors.ts'
 import { parseId } from '../../shared/ids.ts'
@@ -13,6 +13,7 @@ import { recordAudit, type Actor } from '../audit/audit.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
 import { getAppRow } from '../apps/app.service.ts'
+import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
 import { listCredentialViews, listOAuthClientsOf, type CredentialView } from '../credentials/credential.repository.ts'
 import type { OAuthClientService } from '../credentials/oauth-client.service.ts'
 import { findPlan } from '../plans/plan.repository.ts'
@@ -31,8 +32,6 @@ export interface AccessRequestServiceDeps {
   readonly lock: Lock
   readonly box: SecretBox
 }
-
-const REDIRECT_GRANTS = ['authorization_code', 'pkce', 'implicit']
 
 export class AccessRequestService {
   constructor (private readonly deps: AccessRequestServiceDeps) {}
@@ -86,8 +85,8 @@ export class AccessRequestService {
             problems.push(`DCRTemplateID ${templateId} (${show(clientType.name)}) is not offered by product ${product.id} ${show(product.name)}: attach it first`)
           }
         }
-        const needsRedirect = clientType.grant_types.split(',').some((grant) => REDIRECT_GRANTS.includes(grant))
-        if (needsRedirect && app.redirect_urls === '') {
+        // The same rule that decides whether redirect URIs are sent at registration (design.md §5).
+        if (!isMachineOnly(toClientTemplate(clientType)) && app.redirect_urls === '') {
           problems.push(`app ${app.id} has no RedirectURLs, which client type ${show(clientType.name)} (${clientType.grant_types}) needs`)
         }
       }

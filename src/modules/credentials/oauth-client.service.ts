@@ -10,6 +10,7 @@ import type { Db } from '../../db/database.ts'
 import { AppError } from '../../errors.ts'
 import type { Lock } from '../../shared/keyed-lock.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
+import { sameSet } from '../../shared/sets.ts'
 import { CLIENT_REGISTRATION_TOKEN, CLIENT_SECRET, DELETION_REGISTRATION_TOKEN, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import { findApp } from '../apps/app.repository.ts'
@@ -395,10 +396,4 @@ export function splitScopes (scope: string): string[] {
 
 function union (a: readonly string[], b: readonly string[]): string[] {
   return [...new Set([...a, ...b])]
-}
-
-function sameSet (a: readonly string[], b: readonly string[]): boolean {
-  const left = new Set(a)
-  const right = new Set(b)
-  return left.size === right.size && [...left].every((item) => right.has(item))
 }
