@@ -1,4 +1,5 @@
-import { Migrator, sql, type Kysely, type Migration, type MigrationProvider } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
 import type { Dialect } from './database.ts'
 import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-and-client-types.ts'
 import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'

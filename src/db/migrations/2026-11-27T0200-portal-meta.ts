@@ -1,4 +1,5 @@
-import type { Kysely, Migration } from 'kysely'
+import type { Kysely } from 'kysely'
+import type { Migration } from 'kysely/migration'
 import type { Dialect } from '../database.ts'
 
 // Frozen: never import application code here. Facts the service keeps about itself (key → value).

@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Migration } from 'kysely/migration'
 import type { Dialect } from '../database.ts'
 
 // Frozen: never import application code here. Products, plans and apps (tyk-portal-api.md §5.1, §5.2, §5.4).

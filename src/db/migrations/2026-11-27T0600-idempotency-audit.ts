@@ -1,4 +1,5 @@
-import { sql, type Kysely, type Migration } from 'kysely'
+import { sql, type Kysely } from 'kysely'
+import type { Migration } from 'kysely/migration'
 import type { Dialect } from '../database.ts'
 
 // Frozen: never import application code here. Idempotency keys of admin calls (a repeat gets the first
