@@ -19,7 +19,8 @@ function list (entries: ReadonlyArray<readonly [string, number, 'ipv4' | 'ipv6']
 }
 
 const ALWAYS_REFUSED: ReadonlyArray<readonly [BlockList, string]> = [
-  [list([['fd00:ec2::254', 128, 'ipv6']]), 'a cloud metadata address'],
+  // AWS's IPv6 endpoint, and Alibaba Cloud's, which lives outside link-local (issue 11 item 8).
+  [list([['fd00:ec2::254', 128, 'ipv6'], ['100.100.100.200', 32, 'ipv4']]), 'a cloud metadata address'],
   [list([['169.254.0.0', 16, 'ipv4'], ['fe80::', 10, 'ipv6']]), 'link-local (cloud metadata services live there)'],
   [list([['0.0.0.0', 8, 'ipv4'], ['::', 128, 'ipv6']]), 'an unspecified address']
 ]
@@ -31,20 +32,32 @@ const PRIVATE: ReadonlyArray<readonly [BlockList, string]> = [
 /** Why this IP address is refused under the policy, or undefined when it is allowed. */
 export function refusalReason (address: string, policy: AddressPolicy): string | undefined {
   const bare = address.replace(/^\[|\]$/g, '').replace(/%.*$/, '') // brackets and an IPv6 zone id
-  const ipv4 = net.isIPv4(bare) ? bare : mappedIPv4(bare)
+  const ipv4 = net.isIPv4(bare) ? bare : embeddedIPv4(bare)
   const [ip, family] = ipv4 !== undefined ? [ipv4, 'ipv4' as const] : [bare, 'ipv6' as const]
   if (!net.isIP(ip)) return undefined
   const rules = policy.denyPrivate ? [...ALWAYS_REFUSED, ...PRIVATE] : ALWAYS_REFUSED
   return rules.find(([blocks]) => blocks.check(ip, family))?.[1]
 }
 
-/** The IPv4 address inside an IPv4-mapped IPv6 address (::ffff:a.b.c.d, also written ::ffff:xxxx:xxxx). */
-function mappedIPv4 (address: string): string | undefined {
+/**
+ * The IPv4 address an IPv6 address carries, so that it is judged as that IPv4 address: IPv4-mapped
+ * (::ffff:a.b.c.d), IPv4-compatible (::a.b.c.d, RFC 4291 §2.5.5.1, but not :: and ::1), NAT64
+ * (64:ff9b::/96, RFC 6052; 64:ff9b:1::/48, RFC 8215) and 6to4 (2002:aabb:ccdd::/48, RFC 3056).
+ * Each reaches the IPv4 host through a translator, metadata services included.
+ */
+function embeddedIPv4 (address: string): string | undefined {
   if (!net.isIPv6(address)) return undefined
   const groups = expandIPv6(address.toLowerCase())
-  if (groups === undefined || groups.slice(0, 5).some((group) => group !== 0) || groups[5] !== 0xffff) return undefined
-  const [high = 0, low = 0] = groups.slice(6)
-  return [high >> 8, high & 255, low >> 8, low & 255].join('.')
+  if (groups === undefined) return undefined
+  const dotted = (high: number, low: number) => [high >> 8, high & 255, low >> 8, low & 255].join('.')
+  const [g0, g1, g2, g3, g4, g5, g6 = 0, g7 = 0] = groups
+  const zeroes = (...values: Array<number | undefined>) => values.every((value) => value === 0)
+  if (zeroes(g0, g1, g2, g3, g4) && g5 === 0xffff) return dotted(g6, g7)
+  if (zeroes(g0, g1, g2, g3, g4, g5) && g6 !== 0) return dotted(g6, g7)
+  if (g0 === 0x64 && g1 === 0xff9b && zeroes(g2, g3, g4, g5)) return dotted(g6, g7)
+  if (g0 === 0x64 && g1 === 0xff9b && g2 === 1) return dotted(g6, g7)
+  if (g0 === 0x2002) return dotted(g1 ?? 0, g2 ?? 0)
+  return undefined
 }
 
 function expandIPv6 (address: string): number[] | undefined {

@@ -77,6 +77,8 @@ for (const dialect of dialects) {
       ['vbscript:', { RedirectURLs: 'VBScript:msgbox' }, /uses the forbidden scheme "vbscript", got "VBScript:msgbox"/],
       ['http on a public host', { RedirectURLs: 'http://app.example.com/cb' }, /RedirectURLs has a URL that uses http with a host other than 127.0.0.1, \[::1\] or localhost .*got "http:\/\/app.example.com\/cb"/],
       ['a custom scheme without a dot', { RedirectURLs: 'myapp:/cb' }, /RedirectURLs has a URL that uses the scheme "myapp": use https.*got "myapp:\/cb"/],
+      ['a wildcard path', { RedirectURLs: 'https://app.example/*' }, /RedirectURLs has a URL that contains a wildcard \(\*\).*got "https:\/\/app.example\/\*"/],
+      ['a wildcard host', { RedirectURLs: 'https://*.example.com/cb' }, /RedirectURLs has a URL that contains a wildcard \(\*\).*got "https:\/\/\*.example.com\/cb"/],
       ['a relative URL', { RedirectURLs: '/cb' }, /RedirectURLs has a URL that is not an absolute URL, got "\/cb"/],
       ['an empty item', { RedirectURLs: 'https://a/cb,,https://b/cb' }, /RedirectURLs has an empty item at position 2/],
       ['a repeated URL', { RedirectURLs: 'https://a/cb, https://a/cb' }, /RedirectURLs lists "https:\/\/a\/cb" more than once/]

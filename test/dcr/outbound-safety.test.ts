@@ -89,6 +89,28 @@ describe('the address policy', () => {
     assert.match(refusalReason('fd00:ec2::254', { denyPrivate: false }) ?? '', /metadata/)
   })
 
+  it('refuses metadata addresses in every form that reaches them (issue 11 item 8)', () => {
+    const forms = {
+      '100.100.100.200': /metadata/, // Alibaba Cloud, outside link-local
+      '[::169.254.169.254]': /link-local/, // IPv4-compatible IPv6
+      '::a9fe:a9fe': /link-local/,
+      '[64:ff9b::a9fe:a9fe]': /link-local/, // NAT64 (RFC 6052)
+      '64:ff9b::169.254.169.254': /link-local/,
+      '64:ff9b:1::a9fe:a9fe': /link-local/, // local-use NAT64 (RFC 8215)
+      '[2002:a9fe:a9fe::1]': /link-local/, // 6to4 (RFC 3056)
+      '64:ff9b::6464:64c8': /metadata/ // NAT64 of 100.100.100.200
+    }
+    for (const [address, reason] of Object.entries(forms)) {
+      assert.match(refusalReason(address, { denyPrivate: false }) ?? 'allowed', reason, address)
+    }
+    // The embedded IPv4 address is judged as itself: private through NAT64 and 6to4 only with denyPrivate.
+    for (const address of ['64:ff9b::7f00:1', '2002:a00:1::1']) {
+      assert.equal(refusalReason(address, { denyPrivate: false }), undefined, `${address} allowed by default`)
+      assert.ok(refusalReason(address, { denyPrivate: true }) !== undefined, `${address} refused with denyPrivate`)
+    }
+    for (const address of ['64:ff9b::808:808', '2002:808:808::1']) assert.equal(refusalReason(address, { denyPrivate: true }), undefined, `${address} allowed`)
+  })
+
   it('allows private and loopback addresses unless denyPrivate, and public ones always', () => {
     for (const address of privateOnes) {
       assert.equal(refusalReason(address, { denyPrivate: false }), undefined, `${address} allowed by default`)

@@ -31,6 +31,8 @@ export function parseRedirectUrls (input: string, problems: string[]): string[] 
 
 function checkRedirectUrl (raw: string): string | undefined {
   if (raw.length > 2048) return 'is longer than 2048 characters'
+  // OAuth 2.0 Security BCP §4.1.3: redirect URIs are compared exactly; many IdPs read "*" as a pattern.
+  if (raw.includes('*')) return 'contains a wildcard (*): list every redirect URI in full, as the IdP compares them exactly (OAuth 2.0 Security BCP §4.1.3)'
   if (!URL.canParse(raw)) return 'is not an absolute URL'
   const url = new URL(raw)
   const scheme = url.protocol.toLowerCase()
