@@ -55,6 +55,27 @@ describe('admin authentication on every /portal-api route', () => {
     }
   })
 
+  it('refuses two Authorization headers with 400, even when the first is the admin token', async () => {
+    // light-my-request sends each item of an array as its own header line; its types only allow strings.
+    const twice = { authorization: [ADMIN_TOKEN, 'Bearer something-else-0000000000'] } as unknown as Record<string, string>
+    const reply = await h.app.inject({ method: 'GET', url: '/portal-api/oauth-providers', headers: twice })
+    assert.deepEqual([reply.statusCode, reply.json()], [400, { errors: ['send one Authorization header, got 2'] }])
+  })
+
+  it('answers X-Content-Type-Options: nosniff on success, error and health answers', async () => {
+    for (const [path, headers] of [['/portal-api/oauth-providers', {}], ['/portal-api/oauth-providers', { authorization: '' }], ['/health', {}], ['/nowhere', {}]] as const) {
+      const reply = await h.app.inject({ method: 'GET', url: path, headers: { authorization: ADMIN_TOKEN, ...headers } })
+      assert.equal(reply.headers['x-content-type-options'], 'nosniff', `${path} ${reply.statusCode}`)
+    }
+  })
+
+  it('logs no query parameter value it does not read (a ?token=… stays out of the log)', async () => {
+    await h.call('GET', '/portal-api/oauth-providers?page=1&token=query-secret-123456&access_token=query-secret-654321')
+    const logged = h.logs.join('')
+    assert.equal(logged.includes('query-secret'), false)
+    assert.match(logged, /"url":"\/portal-api\/oauth-providers\?page=1&token=\[redacted\]&access_token=\[redacted\]"/)
+  })
+
   it('never logs the admin token', () => {
     assert.equal(h.logs.join('').includes(ADMIN_TOKEN), false)
   })
