@@ -45,27 +45,38 @@ export function describeValidation (errors: readonly FastifySchemaValidationErro
   // A union that failed reports each branch; say once what the field accepts instead.
   const unionPaths = new Set(all.filter((e) => e.keyword === 'anyOf').map((e) => e.instancePath))
   const shown = all.filter((e) => e.keyword === 'anyOf' || ![...unionPaths].some((p) => e.instancePath.startsWith(p) && e.schemaPath.includes('anyOf')))
-  return [...new Set(shown.map((e) => describeOne(e, context)))]
+  // Described one by one up to the cap, so a body of thousands of bad fields costs linear time (issue 11 item 3).
+  const messages = new Set<string>()
+  for (const error of shown) {
+    if (messages.size === MAX_DESCRIBED) break
+    messages.add(describeOne(error, context))
+  }
+  const more = shown.length - MAX_DESCRIBED
+  return more > 0 ? [...messages, `… and ${more} more problem(s) of the same kind or others: fix these first`] : [...messages]
 }
+
+/** Problems described in one answer; a longer list helps nobody and costs time. */
+const MAX_DESCRIBED = 20
 
 function describeOne (error: VerboseError, context: string | undefined): string {
   const params = error.params as Record<string, unknown>
   const field = fieldName(error.instancePath, context)
-  const got = `got ${show(error.data)}`
+  // Only where a message shows the value: error.data of an unknown field is the whole enclosing object.
+  const got = () => `got ${show(error.data)}`
   switch (error.keyword) {
     case 'required': return `${join(field, String(params.missingProperty), context)} is required`
     case 'additionalProperties': return `unknown ${context === 'querystring' ? 'query parameter' : 'field'} ${show(params.additionalProperty)}${field ? ` in ${field}` : ''}`
     case 'type': return field === '' && context === 'body'
-      ? `request body must be a JSON object, ${got}`
-      : `${field} must be ${describeType(String(params.type))}, ${got}`
-    case 'enum': return `${field} must be one of ${(params.allowedValues as unknown[]).map((v) => show(v)).join(', ')}, ${got}`
-    case 'anyOf': return `${field} must be ${(error.parentSchema?.anyOf as Array<Record<string, unknown>>).map(describeSchema).join(' or ')}, ${got}`
-    case 'minLength': return params.limit === 1 ? `${field} must not be empty` : `${field} must be at least ${String(params.limit)} characters, ${got}`
-    case 'maxLength': return `${field} must be at most ${String(params.limit)} characters, ${got}`
-    case 'minItems': return `${field} must have at least ${String(params.limit)} item(s), ${got}`
-    case 'maxItems': return `${field} must have at most ${String(params.limit)} items, ${got}`
-    case 'pattern': return `${field} has the wrong format (must match ${String(params.pattern)}), ${got}`
-    default: return `${field || 'request'} ${error.message ?? 'is invalid'}, ${got}`
+      ? `request body must be a JSON object, ${got()}`
+      : `${field} must be ${describeType(String(params.type))}, ${got()}`
+    case 'enum': return `${field} must be one of ${(params.allowedValues as unknown[]).map((v) => show(v)).join(', ')}, ${got()}`
+    case 'anyOf': return `${field} must be ${(error.parentSchema?.anyOf as Array<Record<string, unknown>>).map(describeSchema).join(' or ')}, ${got()}`
+    case 'minLength': return params.limit === 1 ? `${field} must not be empty` : `${field} must be at least ${String(params.limit)} characters, ${got()}`
+    case 'maxLength': return `${field} must be at most ${String(params.limit)} characters, ${got()}`
+    case 'minItems': return `${field} must have at least ${String(params.limit)} item(s), ${got()}`
+    case 'maxItems': return `${field} must have at most ${String(params.limit)} items, ${got()}`
+    case 'pattern': return `${field} has the wrong format (must match ${String(params.pattern)}), ${got()}`
+    default: return `${field || 'request'} ${error.message ?? 'is invalid'}, ${got()}`
   }
 }
 

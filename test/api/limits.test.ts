@@ -65,6 +65,29 @@ for (const dialect of dialects) {
       }
     })
 
+    it('answers a body of 6,000 unknown fields in linear work: 20 problems named, then how many more (issue 11 item 3)', async () => {
+      const body = JSON.stringify({ ...PROVIDER, ...Object.fromEntries(Array.from({ length: 6000 }, (_, i) => [`Unknown${i}`, i])) })
+      // Serialising the whole body once per unknown field was the quadratic cost: count what JSON.stringify writes.
+      const stringify = JSON.stringify
+      let written = 0
+      JSON.stringify = ((...args: Parameters<typeof JSON.stringify>) => {
+        const text = stringify(...args)
+        written += text?.length ?? 0
+        return text
+      }) as typeof JSON.stringify
+      let reply: Awaited<ReturnType<typeof post>>
+      try {
+        reply = await post(body)
+      } finally {
+        JSON.stringify = stringify
+      }
+      assert.equal(reply.status, 400)
+      assert.equal(reply.body.errors.length, 21)
+      assert.equal(reply.body.errors[0], 'unknown field "Unknown0"')
+      assert.equal(reply.body.errors[20], '… and 5980 more problem(s) of the same kind or others: fix these first')
+      assert.ok(written < 4 * body.length, `JSON.stringify wrote ${written} characters for a body of ${body.length}`)
+    })
+
     it('caps arrays at 1000 items and strings at 64 KiB, naming the field', async () => {
       const { ID } = (await h.call('POST', PROVIDERS, { ...PROVIDER, Name: 'Caps' })).body
       const types = `${PROVIDERS}/${ID as number}/client-types`
