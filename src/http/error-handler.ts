@@ -3,6 +3,7 @@
 // anything else is a fixed 500 logged with the request id. Never a stack, SQL text or secret.
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import { AppError, HTTP_STATUS, show } from '../errors.ts'
+import { isSecretName } from '../shared/secret-names.ts'
 
 const FASTIFY_MESSAGES: Readonly<Record<string, (error: FastifyError, request: FastifyRequest) => string>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => `request body is too large: at most ${request.routeOptions.bodyLimit ?? 0} bytes are accepted`,
@@ -62,7 +63,7 @@ function describeOne (error: VerboseError, context: string | undefined): string 
   const params = error.params as Record<string, unknown>
   const field = fieldName(error.instancePath, context)
   // Only where a message shows the value: error.data of an unknown field is the whole enclosing object.
-  const got = () => `got ${show(error.data)}`
+  const got = () => `got ${isSecretName(error.instancePath.split('/').pop() ?? '') ? secretShape(error.data) : show(error.data)}`
   switch (error.keyword) {
     case 'required': return `${join(field, String(params.missingProperty), context)} is required`
     case 'additionalProperties': return `unknown ${context === 'querystring' ? 'query parameter' : 'field'} ${show(params.additionalProperty)}${field ? ` in ${field}` : ''}`
@@ -78,6 +79,12 @@ function describeOne (error: VerboseError, context: string | undefined): string 
     case 'pattern': return `${field} has the wrong format (must match ${String(params.pattern)}), ${got()}`
     default: return `${field || 'request'} ${error.message ?? 'is invalid'}, ${got()}`
   }
+}
+
+/** What a refused secret was, without any of it (issue 11 item 11): its type and length only. */
+function secretShape (value: unknown): string {
+  if (typeof value === 'string') return `a string of ${value.length} characters (not shown: it is secret)`
+  return `${value === null ? 'null' : Array.isArray(value) ? 'an array' : `a ${typeof value}`} (not shown: it is secret)`
 }
 
 function fieldName (instancePath: string, context: string | undefined): string {

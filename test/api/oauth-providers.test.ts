@@ -93,13 +93,17 @@ for (const dialect of dialects) {
       ['unknown field', { Scopes: 'a' }, /unknown field "Scopes"/],
       ['10 000-character name', { Name: 'x'.repeat(10_000) }, /Name must be at most 255 characters, got "x+… \(10000 characters\)/],
       ['NUL in a string', { Name: 'nul\u0000here' }, /Name must not contain the NUL character/],
-      ['token that is not a string', { RegistrationAccessToken: 12 }, /RegistrationAccessToken must be a string, got 12/]
+      ['token that is not a string', { RegistrationAccessToken: 12 }, /^RegistrationAccessToken must be a string, got a number \(not shown: it is secret\)$/],
+      // Issue 11 item 11: a refused secret is described by its shape; none of it is echoed.
+      ['token sent as an array', { RegistrationAccessToken: ['secret-in-array-0001'] }, /^RegistrationAccessToken must be a string, got an array \(not shown: it is secret\)$/],
+      ['over-long token', { RegistrationAccessToken: 's3cr3t'.repeat(3000) }, /^RegistrationAccessToken must be at most 16384 characters, got a string of 18000 characters \(not shown: it is secret\)$/]
     ]
     for (const [name, change, expected] of invalid) {
       it(`refuses ${name} with 400 naming the field and value`, async () => {
         const reply = await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: `bad ${name}`, ...change })
         assert.equal(reply.status, 400, JSON.stringify(reply.body))
         assert.ok(reply.body.errors.some((message: string) => expected.test(message)), `${JSON.stringify(reply.body.errors)} should match ${expected}`)
+        assert.equal(/secret-in-array|s3cr3t/.test(JSON.stringify(reply.body)), false, 'no secret echoed')
       })
     }
 

@@ -3,6 +3,7 @@
 // recordAudit(trx, …) inside the transaction of the change, so an entry exists exactly when the change does.
 import type { Db } from '../../db/database.ts'
 import { insertAuditEntry } from './audit.repository.ts'
+import { isSecretName } from '../../shared/secret-names.ts'
 
 /** Who made a change, and in which request (for the service log). Built by the HTTP layer, passed down. */
 export interface Actor {
@@ -44,9 +45,6 @@ export async function recordAudit (trx: Db, entry: AuditEntry): Promise<void> {
 }
 
 export const MASK = '[redacted]'
-// RegistrationAccessToken, OAuthClientSecret, DCRRegistrationAccessToken, client_secret, registration_access_token…
-// (anchored at the end: TokenEndpointAuthMethod is no secret)
-const SECRET_KEY = /(secret|token|password|private_?key|credential)$/i
 
 /**
  * A deep copy whose secret-named fields are masked: a non-empty value becomes "[redacted]" (a value that
@@ -57,7 +55,7 @@ export function maskSecrets (value: unknown): unknown {
   if (value === null || typeof value !== 'object') return value
   return Object.fromEntries(Object.entries(value).map(([key, inner]) => [
     key,
-    SECRET_KEY.test(key) ? maskValue(inner) : maskSecrets(inner)
+    isSecretName(key) ? maskValue(inner) : maskSecrets(inner)
   ]))
 }
 
