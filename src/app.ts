@@ -2,7 +2,7 @@
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Database } from './db/database.ts'
 import { adminAuth } from './http/auth.ts'
-import { registerErrorHandling } from './http/error-handler.ts'
+import { answerFrameworkError, registerErrorHandling } from './http/error-handler.ts'
 import { OneLineRequestLog } from './http/request-log.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
@@ -67,6 +67,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     loggerInstance: deps.logger,
     logController: new OneLineRequestLog(),
     bodyLimit: BODY_LIMIT_BYTES,
+    frameworkErrors: answerFrameworkError,
     ajv: {
       // No coercion ("true" is not a boolean), nothing silently dropped, every problem reported.
       customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true }

@@ -35,6 +35,16 @@ export function registerErrorHandling (app: FastifyInstance): void {
   })
 }
 
+/**
+ * Fastify's `frameworkErrors`: a path that is not valid percent-encoding, or a segment longer than any id,
+ * names no resource. Answered 404 in our envelope (malformed ids are 404, design.md §2), not Fastify's body.
+ */
+export function answerFrameworkError (error: FastifyError, request: FastifyRequest, reply: FastifyReply): void {
+  const path = request.url.split('?')[0] ?? ''
+  const reason = error.code === 'FST_ERR_MAX_PARAM_LENGTH' ? 'a path segment is longer than any id' : 'the path is not valid percent-encoding'
+  void reply.code(404).send({ errors: [`no route ${request.method} ${show(path)}: ${reason}`] })
+}
+
 interface VerboseError extends FastifySchemaValidationError {
   data?: unknown
   parentSchema?: Record<string, unknown>

@@ -76,6 +76,20 @@ describe('admin authentication on every /portal-api route', () => {
     assert.match(logged, /"url":"\/portal-api\/oauth-providers\?page=1&token=\[redacted\]&access_token=\[redacted\]"/)
   })
 
+  it('answers a path that cannot be decoded, or a segment longer than any id, 404 in the errors envelope (issue 11 item 11)', async () => {
+    const cases: Array<[string, string]> = [
+      ['/portal-api/oauth-providers/%zz', 'no route GET "/portal-api/oauth-providers/%zz": the path is not valid percent-encoding'],
+      ['/portal-api/apps/1/access-requests/%E0%A4%A', 'no route GET "/portal-api/apps/1/access-requests/%E0%A4%A": the path is not valid percent-encoding'],
+      [`/portal-api/oauth-providers/${'9'.repeat(120)}`, /no route GET .*: a path segment is longer than any id/.source]
+    ]
+    for (const [path, message] of cases) {
+      const reply = await h.call('GET', path)
+      assert.equal(reply.status, 404, path)
+      assert.equal(JSON.stringify(reply.body).includes('FST_ERR'), false, JSON.stringify(reply.body))
+      assert.match(reply.body.errors[0], new RegExp(message.startsWith('no route GET "') ? `^${message.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$` : message))
+    }
+  })
+
   it('never logs the admin token', () => {
     assert.equal(h.logs.join('').includes(ADMIN_TOKEN), false)
   })
