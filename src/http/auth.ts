@@ -12,9 +12,9 @@ export function adminAuth (adminToken: string) {
   const fingerprint = tokenFingerprint(adminToken)
   return async function authenticate (request: FastifyRequest): Promise<void> {
     const header = request.headers.authorization
-    if (header === undefined || header === '') throw new AppError('unauthorized', 'missing Authorization header: send the admin API token')
+    if (header === undefined || header === '') throw new AppError('unauthenticated', 'missing Authorization header: send the admin API token')
     const presented = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : header
-    if (!timingSafeEqual(digest(presented), expected)) throw new AppError('unauthorized', 'invalid admin API token in the Authorization header')
+    if (!timingSafeEqual(digest(presented), expected)) throw new AppError('unauthenticated', 'invalid admin API token in the Authorization header')
     actors.set(request, { fingerprint, requestId: request.id })
   }
 }
