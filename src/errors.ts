@@ -1,35 +1,47 @@
-// One error model for the whole service: domain code throws AppError with a code and human-readable
-// messages that name the field and the value; src/http/error-handler.ts maps codes to HTTP once.
+// One error model for the whole service: code throws AppError with a code that names the reason and
+// human-readable messages that name the field and the value. HTTP_STATUS below is the one table from
+// reasons to statuses; src/http/error-handler.ts writes every error (a route may declare, in its config,
+// the status and envelope Tyk answers there for a body that breaks a rule).
 
 export type ErrorCode =
-  | 'invalid' // 400: the request breaks a rule (validation)
-  | 'in_use' // 400: Tyk answers 400 when a provider or client type is still used (tyk-portal-api.md §7)
-  | 'unauthorized' // 401
-  | 'not_found' // 404, also for malformed ids
-  | 'conflict' // 409: a unique name taken
-  | 'precondition_failed' // 412: If-Match does not match the resource's current ETag
-  | 'unprocessable' // 422: Tyk answers 422 for invalid product, plan and app bodies (tyk-portal-api.md §5)
-  | 'too_large' // 413
-  | 'unsupported_media_type' // 415
-  | 'idp_failed' // 502: the identity provider answered badly or not at all
-  | 'idp_timeout' // 504
-  | 'unavailable' // 503: the service cannot answer now (database down, shutting down)
-  | 'overloaded' // 503 with Retry-After: too many requests in flight, or an IdP's call queue is full
+  | 'malformed_request' // the request cannot be read: JSON, query parameters, headers
+  | 'invalid_input' // the body (the resource as sent) breaks a rule; Tyk answers 422 on some routes
+  | 'not_supported' // the provider's type cannot do this (no in-place rotation, no API token)
+  | 'conflict_in_use' // still used by a product or credential: Tyk answers 400 (tyk-portal-api.md §7)
+  | 'unauthenticated' // no or a wrong admin token
+  | 'not_found' // also for malformed ids
+  | 'conflict_taken' // a unique name or scope already belongs to another resource
+  | 'conflict_busy' // the same work is in flight (an Idempotency-Key), or its outcome is still unknown
+  | 'conflict_unmanageable' // the IdP no longer accepts the portal's token for this client
+  | 'precondition_failed' // If-Match does not match the resource's current ETag
+  | 'invalid_state' // the resource's state forbids the action (not pending, already rejected, gone)
+  | 'idempotency_key_reused' // the same Idempotency-Key with another request
+  | 'idp_refused' // the IdP refused the registration for a reason an admin can act on (Tyk: 422)
+  | 'idp_unreachable' // no connection to the IdP (DNS, refused, reset, TLS)
+  | 'idp_failed' // the IdP answered badly, or the call was refused before it was sent
+  | 'idp_timeout'
+  | 'overloaded' // too many requests in flight, or an IdP's call queue is full (with Retry-After)
+  | 'unavailable' // the service cannot answer now (database down)
 
 export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
-  invalid: 400,
-  in_use: 400,
-  unauthorized: 401,
+  malformed_request: 400,
+  invalid_input: 400,
+  not_supported: 400,
+  conflict_in_use: 400,
+  unauthenticated: 401,
   not_found: 404,
-  conflict: 409,
+  conflict_taken: 409,
+  conflict_busy: 409,
+  conflict_unmanageable: 409,
   precondition_failed: 412,
-  unprocessable: 422,
-  too_large: 413,
-  unsupported_media_type: 415,
+  invalid_state: 422,
+  idempotency_key_reused: 422,
+  idp_refused: 422,
+  idp_unreachable: 502,
   idp_failed: 502,
   idp_timeout: 504,
-  unavailable: 503,
-  overloaded: 503
+  overloaded: 503,
+  unavailable: 503
 }
 
 export class AppError extends Error {

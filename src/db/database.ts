@@ -145,7 +145,7 @@ export async function uniqueOrConflict<T> (write: Promise<T>, message: string): 
     return await write
   } catch (error) {
     const code = (error as { code?: unknown } | null)?.code
-    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict', message)
+    if (code === '23505' || code === 'SQLITE_CONSTRAINT_UNIQUE') throw new AppError('conflict_taken', message)
     throw error
   }
 }

@@ -70,7 +70,7 @@ export class DcrEngine {
   /** RFC 7592 §2.2: full replacement built from the template, never an echo of a read. */
   async update (provider: ProviderConnection, client: ClientCredentials, template: ClientTemplate, request: ClientRequest): Promise<ManagedClient> {
     const driver = DRIVERS[provider.type]
-    if (!driver.capabilities.supportsUpdate) throw new AppError('invalid', `${provider.type} providers cannot update a registered client`)
+    if (!driver.capabilities.supportsUpdate) throw new AppError('not_supported', `${provider.type} providers cannot update a registered client`)
     const metadata = buildRegistrationMetadata(driver, template, request)
     const target = await this.managementTarget(provider, client)
     const response = await this.send(provider, { method: 'PUT', url: target.url, headers: target.headers, json: buildUpdateBody(metadata, client.clientId) })
@@ -81,7 +81,7 @@ export class DcrEngine {
   async rotateSecret (provider: ProviderConnection, client: ClientCredentials): Promise<ManagedClient> {
     const { management } = DRIVERS[provider.type]
     if (management.style !== 'admin_api') {
-      throw new AppError('invalid', `${provider.type} providers cannot rotate a client secret in place; register a new client instead`)
+      throw new AppError('not_supported', `${provider.type} providers cannot rotate a client secret in place; register a new client instead`)
     }
     const target = await this.managementTarget(provider, client)
     const response = await this.send(provider, { method: 'POST', url: `${target.url}${management.newSecretPath}`, headers: target.headers })
@@ -93,7 +93,7 @@ export class DcrEngine {
    * both for a vanished client and for a stale token, and the engine cannot tell which.
    */
   async remove (provider: ProviderConnection, client: ClientCredentials): Promise<RemoveOutcome> {
-    if (!DRIVERS[provider.type].capabilities.supportsDelete) throw new AppError('invalid', `${provider.type} providers cannot delete a registered client`)
+    if (!DRIVERS[provider.type].capabilities.supportsDelete) throw new AppError('not_supported', `${provider.type} providers cannot delete a registered client`)
     const target = await this.managementTarget(provider, client)
     try {
       await this.send(provider, { method: 'DELETE', url: target.url, headers: target.headers })
@@ -124,7 +124,7 @@ export class DcrEngine {
     const driver = DRIVERS[provider.type]
     const registrationEndpoint = await this.registrationEndpoint(provider)
     if (driver.management.style === 'admin_api') {
-      if (provider.initialAccessToken === null) throw new AppError('invalid', `${provider.type} provider ${provider.id} has no API token to manage clients with`)
+      if (provider.initialAccessToken === null) throw new AppError('not_supported', `${provider.type} provider ${provider.id} has no API token to manage clients with`)
       return { url: `${registrationEndpoint}/${encodeURIComponent(client.clientId)}`, headers: authorization(driver, provider.initialAccessToken) }
     }
     const { registrationClientUri: url, registrationAccessToken: token } = client

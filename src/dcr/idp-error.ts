@@ -1,6 +1,6 @@
 // The one error every IdP call throws: a stage that says what went wrong, the IdP's OAuth error when it
 // sent one, and a message that names the URL (origin and path only) and never a credential.
-import { AppError } from '../errors.ts'
+import { AppError, type ErrorCode } from '../errors.ts'
 
 export type IdpFailureStage =
   | 'unreachable' // DNS, connection refused or reset
@@ -31,12 +31,21 @@ export class IdpError extends AppError {
   readonly oauthErrorDescription?: string
 
   constructor (readonly stage: IdpFailureStage, message: string, details: IdpErrorDetails = {}) {
-    super(stage === 'timeout' ? 'idp_timeout' : stage === 'overloaded' ? 'overloaded' : 'idp_failed', message,
+    super(codeOf(stage), message,
       details.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: details.retryAfterSeconds })
     this.name = 'IdpError'
     this.status = details.status
     this.oauthError = details.oauthError
     this.oauthErrorDescription = details.oauthErrorDescription
+  }
+}
+
+function codeOf (stage: IdpFailureStage): ErrorCode {
+  switch (stage) {
+    case 'timeout': return 'idp_timeout'
+    case 'overloaded': return 'overloaded'
+    case 'unreachable': case 'tls': return 'idp_unreachable'
+    default: return 'idp_failed'
   }
 }
 

@@ -13,11 +13,11 @@ export function adminAuth (adminToken: string) {
   return async function authenticate (request: FastifyRequest): Promise<void> {
     // Node keeps only the first of repeated Authorization headers; a proxy may read another: refuse both.
     const sent = request.raw.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization').length
-    if (sent > 1) throw new AppError('invalid', `send one Authorization header, got ${sent}`)
+    if (sent > 1) throw new AppError('malformed_request', `send one Authorization header, got ${sent}`)
     const header = request.headers.authorization
-    if (header === undefined || header === '') throw new AppError('unauthorized', 'missing Authorization header: send the admin API token')
+    if (header === undefined || header === '') throw new AppError('unauthenticated', 'missing Authorization header: send the admin API token')
     const presented = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : header
-    if (!timingSafeEqual(digest(presented), expected)) throw new AppError('unauthorized', 'invalid admin API token in the Authorization header')
+    if (!timingSafeEqual(digest(presented), expected)) throw new AppError('unauthenticated', 'invalid admin API token in the Authorization header')
     actors.set(request, { fingerprint, requestId: request.id })
   }
 }

@@ -5,7 +5,7 @@ import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError, show } from '../errors.ts'
 import { etagOf, type IfMatch, type WriteContext } from '../modules/concurrency/precondition.ts'
 import { actorOf } from './auth.ts'
-import { ErrorsBody } from './schemas.ts'
+import { addErrorResponses } from './openapi.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -44,12 +44,11 @@ export function concurrencyControl (route: RouteOptions): void {
     }
     route.preSerialization = [...routeHooks(route.preSerialization), answerEtag]
   }
+  schema.response = responses
   if (config.ifMatch === true) {
     addRequestHeader(schema, 'If-Match', IF_MATCH)
-    responses[400] ??= ErrorsBody
-    responses[412] ??= ErrorsBody
+    addErrorResponses(route, 400, 412)
   }
-  schema.response = responses
 }
 
 /** What a write hands to its service: the admin who makes it and, where the route honours it, If-Match. */
@@ -67,10 +66,10 @@ export function parseIfMatch (header: string): IfMatch {
   const pattern = /\s*((?:W\/)?"[\x21\x23-\x7e\x80-\xff]*")\s*(?:,|$)/y
   while (pattern.lastIndex < header.length) {
     const match = pattern.exec(header)
-    if (match === null) throw new AppError('invalid', `If-Match must be "*" or a list of quoted ETags as answered in the ETag header, got ${show(header)}`)
+    if (match === null) throw new AppError('malformed_request', `If-Match must be "*" or a list of quoted ETags as answered in the ETag header, got ${show(header)}`)
     tags.push(match[1]!)
   }
-  if (tags.length === 0) throw new AppError('invalid', `If-Match must be "*" or a list of quoted ETags as answered in the ETag header, got ${show(header)}`)
+  if (tags.length === 0) throw new AppError('malformed_request', `If-Match must be "*" or a list of quoted ETags as answered in the ETag header, got ${show(header)}`)
   return tags
 }
 

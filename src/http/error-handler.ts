@@ -1,9 +1,19 @@
 // The one place where errors become HTTP: AppError codes map through HTTP_STATUS, schema validation
 // errors become messages naming the field and the value, Fastify's own errors keep their 4xx status,
-// anything else is a fixed 500 logged with the request id. Never a stack, SQL text or secret.
+// anything else is a fixed 500 logged with the request id. Never a stack, SQL text or secret. Where Tyk
+// answers otherwise for the same reason, the route says so in its config (invalidBodyStatus, errorEnvelope).
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest, FastifySchemaValidationError } from 'fastify'
 import { AppError, HTTP_STATUS, show } from '../errors.ts'
 import { isSecretName } from '../shared/secret-names.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Tyk answers 422, not 400, when this route's body breaks a rule (tyk-portal-api.md §5.1, §5.2, §5.4). */
+    invalidBodyStatus?: 422
+    /** Tyk's StatusWithErrors envelope {"status":"error","errors":[…]} for this route's 422 answers (§5.3–§5.5). */
+    errorEnvelope?: 'status-errors'
+  }
+}
 
 const FASTIFY_MESSAGES: Readonly<Record<string, (error: FastifyError, request: FastifyRequest) => string>> = {
   FST_ERR_CTP_BODY_TOO_LARGE: (_error, request) => `request body is too large: at most ${request.routeOptions.bodyLimit ?? 0} bytes are accepted`,
@@ -14,25 +24,29 @@ const FASTIFY_MESSAGES: Readonly<Record<string, (error: FastifyError, request: F
 
 export function registerErrorHandling (app: FastifyInstance): void {
   app.setErrorHandler(async (error: FastifyError | AppError, request: FastifyRequest, reply: FastifyReply) => {
-    if (error instanceof AppError) {
-      if (error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-      return await reply.code(HTTP_STATUS[error.code]).send({ errors: error.messages })
-    }
-    if (error.validation !== undefined) {
-      return await reply.code(400).send({ errors: describeValidation(error.validation, error.validationContext) })
-    }
-    const status = error.statusCode ?? 500
-    if (status >= 400 && status < 500) {
-      const message = FASTIFY_MESSAGES[error.code]?.(error, request) ?? error.message
-      return await reply.code(status).send({ errors: [message] })
-    }
-    request.log.error({ err: error }, 'unhandled error')
-    return await reply.code(500).send({ errors: [`internal error; see the service log for request ${request.id}`] })
+    const { status, messages } = describeError(error, request)
+    if (status === 500) request.log.error({ err: error }, 'unhandled error')
+    if (error instanceof AppError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
+    const envelope = status === 422 ? request.routeOptions.config.errorEnvelope : undefined
+    return await reply.code(status).send(envelope === 'status-errors' ? { status: 'error', errors: messages } : { errors: messages })
   })
 
   app.setNotFoundHandler(async (request, reply) => {
     return await reply.code(404).send({ errors: [`no route ${request.method} ${request.url.split('?')[0] ?? ''}`] })
   })
+}
+
+function describeError (error: FastifyError | AppError, request: FastifyRequest): { status: number, messages: readonly string[] } {
+  const invalidBodyStatus = request.routeOptions.config.invalidBodyStatus ?? 400
+  if (error instanceof AppError) {
+    return { status: error.code === 'invalid_input' ? invalidBodyStatus : HTTP_STATUS[error.code], messages: error.messages }
+  }
+  if (error.validation !== undefined) {
+    return { status: error.validationContext === 'body' ? invalidBodyStatus : 400, messages: describeValidation(error.validation, error.validationContext) }
+  }
+  const status = error.statusCode ?? 500
+  if (status >= 400 && status < 500) return { status, messages: [FASTIFY_MESSAGES[error.code]?.(error, request) ?? error.message] }
+  return { status: 500, messages: [`internal error; see the service log for request ${request.id}`] }
 }
 
 /**

@@ -10,20 +10,15 @@ import { AppError, show } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import { actorOf } from './auth.ts'
 import { addRequestHeader, routeHooks } from './concurrency.ts'
+import { addErrorResponses } from './openapi.ts'
 import { completeKey, deleteExpiredKey, deleteExpiredKeys, findKey, releaseKey, reserveKey } from './idempotency.store.ts'
-import { ErrorsBody } from './schemas.ts'
 
-/** The operations that honour Idempotency-Key (by operationId, so that route files need not change). */
-export const IDEMPOTENT_OPERATIONS: ReadonlySet<string> = new Set([
-  'create-oauth-provider',
-  'create-oauth-provider-client-type',
-  'create-product',
-  'create-product-client-type',
-  'create-plan',
-  'create-app',
-  'provision-app',
-  'approve-access-request'
-])
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The route honours Idempotency-Key (creates, provision, approve): it may answer 409 and 422 for it. */
+    idempotent?: true
+  }
+}
 
 export const KEY_LIFETIME_MS = 24 * 60 * 60 * 1000
 /**
@@ -48,7 +43,7 @@ export interface IdempotencyDeps {
   readonly now: Clock
 }
 
-/** Returns the onRoute hook that wires (and documents) Idempotency-Key on IDEMPOTENT_OPERATIONS. */
+/** Returns the onRoute hook that wires (and documents) Idempotency-Key on the routes whose config says `idempotent`. */
 export function idempotencyKeys (deps: IdempotencyDeps): (route: RouteOptions) => void {
   const reservations = new WeakMap<FastifyRequest, Reservation>()
   let lastSweep = 0
@@ -83,11 +78,11 @@ export function idempotencyKeys (deps: IdempotencyDeps): (route: RouteOptions) =
     }
     const first = await findKey(deps.db, scope, key)
     if (first !== undefined && first.request_hash !== row.request_hash) {
-      throw new AppError('unprocessable', `Idempotency-Key ${show(key)} was already used with another request (method, path or body) in the last 24 hours: send a new key`)
+      throw new AppError('idempotency_key_reused', `Idempotency-Key ${show(key)} was already used with another request (method, path or body) in the last 24 hours: send a new key`)
     }
     if (first === undefined || first.response_status === null || first.response_body === null) {
       const abandoned = first !== undefined && Date.parse(first.created_at) <= now.getTime() - ABANDONED_AFTER_MS
-      throw new AppError('conflict', abandoned
+      throw new AppError('conflict_busy', abandoned
         ? `Idempotency-Key ${show(key)}: the first request with this key did not finish (the service stopped while working on it); check the resource and send a new key`
         : `Idempotency-Key ${show(key)}: the first request with this key is still in flight; retry once it has answered`)
     }
@@ -123,11 +118,9 @@ export function idempotencyKeys (deps: IdempotencyDeps): (route: RouteOptions) =
 
   return (route) => {
     const schema = route.schema as Record<string, unknown> | undefined
-    if (schema === undefined || !IDEMPOTENT_OPERATIONS.has(String(schema.operationId))) return
+    if (schema === undefined || (route.config as { idempotent?: true } | undefined)?.idempotent !== true) return
     addRequestHeader(schema, 'Idempotency-Key', KEY_HEADER)
-    const responses = { ...(schema.response as Record<number, unknown> | undefined) }
-    for (const status of [400, 409, 422]) responses[status] ??= ErrorsBody
-    schema.response = responses
+    addErrorResponses(route, 400, 409, 422)
     route.preHandler = [...routeHooks(route.preHandler), reserve]
     route.onSend = [...routeHooks(route.onSend), store]
   }
@@ -137,7 +130,7 @@ function keyOf (request: FastifyRequest): string | undefined {
   const key = request.headers['idempotency-key']
   if (key === undefined) return undefined
   if (typeof key !== 'string' || !/^[\x20-\x7e]{1,255}$/.test(key) || key.trim() === '') {
-    throw new AppError('invalid', `Idempotency-Key must be 1 to 255 printable ASCII characters, got ${show(key)}`)
+    throw new AppError('malformed_request', `Idempotency-Key must be 1 to 255 printable ASCII characters, got ${show(key)}`)
   }
   return key
 }

@@ -26,14 +26,14 @@ export function parseJsonBody (body: Buffer): unknown {
   try {
     text = utf8.decode(body)
   } catch {
-    throw new AppError('invalid', 'request body is not valid UTF-8')
+    throw new AppError('malformed_request', 'request body is not valid UTF-8')
   }
   let value: unknown
   try {
     value = secureJson.parse(text, undefined, { protoAction: 'error', constructorAction: 'error' })
   } catch (error) {
     const reason = (error as Error).message.includes('prototype') ? 'it contains a forbidden __proto__ or constructor.prototype key' : (error as Error).message
-    throw new AppError('invalid', `request body is not valid JSON: ${reason}`)
+    throw new AppError('malformed_request', `request body is not valid JSON: ${reason}`)
   }
   checkJsonLimits(value, text)
   return value

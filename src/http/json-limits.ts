@@ -1,7 +1,7 @@
 // Caps on a parsed JSON request body (security-checklist §6 items 24–26): nesting depth, array length,
 // string length and the number of keys, and text both databases store alike (no NUL, no lone UTF-16
 // surrogate, which SQLite would keep and PostgreSQL would turn into U+FFFD or refuse), and no key twice
-// in one object. Each refusal is one AppError('invalid') naming the field path and the limit.
+// in one object. Each refusal is one AppError('malformed_request') naming the field path and the limit.
 import { AppError } from '../errors.ts'
 
 export interface JsonLimits {
@@ -20,12 +20,12 @@ export const JSON_LIMITS: JsonLimits = Object.freeze({ maxDepth: 32, maxArrayIte
 const NUL = /\u0000/
 const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/
 
-/** Throws AppError('invalid') for the first value that breaks a limit, in document order. */
+/** Throws AppError('malformed_request') for the first value that breaks a limit, in document order. */
 export function checkJsonLimits (value: unknown, text: string, limits: JsonLimits = JSON_LIMITS): void {
   const keys = { count: 0 }
   walk(value, [], 1, limits, keys)
   const duplicate = findDuplicateKey(text)
-  if (duplicate !== undefined) throw new AppError('invalid', `${duplicate} appears more than once in the same object (duplicate JSON key)`)
+  if (duplicate !== undefined) throw new AppError('malformed_request', `${duplicate} appears more than once in the same object (duplicate JSON key)`)
 }
 
 type Path = ReadonlyArray<string | number>
@@ -37,11 +37,11 @@ function walk (value: unknown, path: Path, depth: number, limits: JsonLimits, ke
   }
   if (value === null || typeof value !== 'object') return
   if (depth > limits.maxDepth) {
-    throw new AppError('invalid', `${describe(path)} is nested ${depth} levels deep; at most ${limits.maxDepth} levels of objects and arrays are allowed`)
+    throw new AppError('malformed_request', `${describe(path)} is nested ${depth} levels deep; at most ${limits.maxDepth} levels of objects and arrays are allowed`)
   }
   if (Array.isArray(value)) {
     if (value.length > limits.maxArrayItems) {
-      throw new AppError('invalid', `${describe(path)} has ${value.length} items; at most ${limits.maxArrayItems} items are allowed in an array`)
+      throw new AppError('malformed_request', `${describe(path)} has ${value.length} items; at most ${limits.maxArrayItems} items are allowed in an array`)
     }
     value.forEach((item, index) => { walk(item, [...path, index], depth + 1, limits, keys) })
     return
@@ -49,7 +49,7 @@ function walk (value: unknown, path: Path, depth: number, limits: JsonLimits, ke
   for (const [key, inner] of Object.entries(value)) {
     keys.count++
     if (keys.count > limits.maxKeys) {
-      throw new AppError('invalid', `request body has more than ${limits.maxKeys} keys in all (the limit was passed at ${describe([...path, key])})`)
+      throw new AppError('malformed_request', `request body has more than ${limits.maxKeys} keys in all (the limit was passed at ${describe([...path, key])})`)
     }
     checkText(key, [...path, key], limits, 'name')
     walk(inner, [...path, key], depth + 1, limits, keys)
@@ -59,13 +59,13 @@ function walk (value: unknown, path: Path, depth: number, limits: JsonLimits, ke
 function checkText (text: string, path: Path, limits: JsonLimits, what: 'value' | 'name'): void {
   const subject = what === 'name' ? `field name ${describe(path)}` : describe(path)
   if (text.length > limits.maxStringLength) {
-    throw new AppError('invalid', `${subject} is ${text.length} characters long; at most ${limits.maxStringLength} characters (${limits.maxStringLength / 1024} KiB) are allowed in a string`)
+    throw new AppError('malformed_request', `${subject} is ${text.length} characters long; at most ${limits.maxStringLength} characters (${limits.maxStringLength / 1024} KiB) are allowed in a string`)
   }
-  if (NUL.test(text)) throw new AppError('invalid', `${subject} must not contain the NUL character (\\u0000)`)
+  if (NUL.test(text)) throw new AppError('malformed_request', `${subject} must not contain the NUL character (\\u0000)`)
   const surrogate = LONE_SURROGATE.exec(text)
   if (surrogate !== null) {
     const code = surrogate[0].charCodeAt(0).toString(16)
-    throw new AppError('invalid', `${subject} contains a lone UTF-16 surrogate (\\u${code}) at character ${surrogate.index + 1}: not valid Unicode text`)
+    throw new AppError('malformed_request', `${subject} contains a lone UTF-16 surrogate (\\u${code}) at character ${surrogate.index + 1}: not valid Unicode text`)
   }
 }
 

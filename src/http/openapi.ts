@@ -1,23 +1,34 @@
 // The OpenAPI 3.1 document is generated from the route schemas (@fastify/swagger), never hand-written.
-// Every route is completed here with the error statuses it can answer because of what it declares.
+// Every route is completed here with the error statuses it can answer because of what it declares
+// (a body, params, the /portal-api prefix, If-Match, Idempotency-Key, Tyk's 422).
 import swagger from '@fastify/swagger'
 import type { FastifyInstance, RouteOptions } from 'fastify'
-import { ErrorsBody } from './schemas.ts'
+import { ErrorsBody, StatusWithErrorsBody } from './schemas.ts'
 
 const PORTAL_API = '/portal-api'
 
+/**
+ * Adds error statuses to what a route documents, unless it documents them already: Tyk's OnlyErrors
+ * envelope, or StatusWithErrors for a 422 where the route's config says so (src/http/error-handler.ts).
+ */
+export function addErrorResponses (route: RouteOptions, ...statuses: number[]): void {
+  const schema = route.schema as Record<string, unknown>
+  const responses = { ...(schema.response as Record<number, unknown> | undefined) }
+  const statusErrors = route.config?.errorEnvelope === 'status-errors'
+  for (const status of statuses) responses[status] ??= status === 422 && statusErrors ? StatusWithErrorsBody : ErrorsBody
+  schema.response = responses
+}
+
 export async function registerOpenApi (app: FastifyInstance): Promise<void> {
+  // The statuses a route can answer because of what it declares; the route file lists the others.
   app.addHook('onRoute', (route: RouteOptions) => {
     if (route.schema === undefined) return
     const schema = route.schema as Record<string, unknown>
-    const responses = { ...(schema.response as Record<number, unknown> | undefined) }
-    const add = (status: number) => { responses[status] ??= ErrorsBody }
-    if (route.url.startsWith(PORTAL_API)) { add(401); add(503) } // 503: shed under load (src/http/overload.ts)
-    if (schema.body !== undefined || schema.querystring !== undefined) add(400)
-    if (schema.body !== undefined) { add(413); add(415) }
-    if (schema.params !== undefined) add(404)
-    add(500)
-    schema.response = responses
+    if (route.url.startsWith(PORTAL_API)) addErrorResponses(route, 401, 503) // 503: shed under load (src/http/overload.ts)
+    if (schema.body !== undefined || schema.querystring !== undefined) addErrorResponses(route, 400)
+    if (schema.body !== undefined) addErrorResponses(route, 413, 415, ...(route.config?.invalidBodyStatus === undefined ? [] : [route.config.invalidBodyStatus]))
+    if (schema.params !== undefined) addErrorResponses(route, 404)
+    addErrorResponses(route, 500)
   })
 
   await app.register(swagger, {

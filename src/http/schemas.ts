@@ -6,6 +6,11 @@ export const ErrorsBody = Type.Object(
   { additionalProperties: false, description: 'Tyk OnlyErrors envelope' }
 )
 
+export const StatusWithErrorsBody = Type.Object({
+  status: Type.String({ examples: ['error'] }),
+  errors: Type.Array(Type.String())
+}, { additionalProperties: false, description: 'Tyk StatusWithErrors' })
+
 export const StatusBody = Type.Object({ status: Type.String({ examples: ['ok'] }) }, { additionalProperties: false, description: 'Tyk Status envelope' })
 
 export const Timestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}$', description: 'UTC, YYYY-MM-DD HH:MM', examples: ['2023-06-25 13:37'] })
@@ -34,10 +39,16 @@ export const ForceQuery = Type.Object({
   force: Type.Optional(StringEnum(['true', 'false'], { description: 'also remove what uses it (Tyk force semantics)' }))
 }, { additionalProperties: false })
 
-/** Error responses a route adds to those every route gets (see src/http/openapi.ts). */
+/** Error responses a route adds to those derived from what it declares (see src/http/openapi.ts). */
 export function errorResponses (...statuses: number[]): Record<number, typeof ErrorsBody> {
   return Object.fromEntries(statuses.map((status) => [status, ErrorsBody]))
 }
+
+/**
+ * What a route that reaches an IdP can answer besides: 502 when the IdP fails or cannot be reached, 504 when
+ * it times out, 409 when one of its clients is unmanageable or a registration's outcome is still unknown.
+ */
+export const IdpCallErrors = errorResponses(409, 502, 504)
 
 export const ProviderIdParam = Type.String({ description: 'UID of this OAuth2.0 provider (integer)', examples: ['1'] })
 export const ClientTypeIdParam = Type.String({ description: 'UID of this client type (integer)', examples: ['1'] })

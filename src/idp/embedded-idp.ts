@@ -121,7 +121,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
     initialAccessToken,
     ensureScopes (scopes) {
       const invalid = scopes.filter((scope) => !SCOPE_TOKEN.test(scope))
-      if (invalid.length > 0) return Promise.reject(new AppError('invalid', invalid.map((scope) => `scope ${show(scope)} is not a valid scope token (RFC 6749 §3.3)`)))
+      if (invalid.length > 0) return Promise.reject(new AppError('invalid_input', invalid.map((scope) => `scope ${show(scope)} is not a valid scope token (RFC 6749 §3.3)`)))
       // One at a time, so that two concurrent calls cannot install an older list over a newer one.
       const run = queue.then(() => addScopes(scopes))
       queue = run.catch(() => {})

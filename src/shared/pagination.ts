@@ -32,6 +32,6 @@ export function parsePage (query: PageQuery): Page {
   const page = read('page', 1, 1_000_000_000)
   const perPage = read('per_page', DEFAULT_PER_PAGE, MAX_PER_PAGE)
   const limit = read('limit', perPage, MAX_PER_PAGE)
-  if (problems.length > 0) throw new AppError('invalid', problems)
+  if (problems.length > 0) throw new AppError('malformed_request', problems)
   return { limit, offset: (page - 1) * perPage }
 }

@@ -34,7 +34,7 @@ export async function deleteUnlessInUse (
   if (force) for (const check of checks) await check.prepareRelease?.(target)
   await db.transaction().execute(async (trx) => {
     const uses = (await Promise.all(checks.map((check) => check.findUses(trx, target)))).flat()
-    if (uses.length > 0 && !force) throw new AppError('in_use', [...uses, 'delete with ?force=true to remove it anyway'])
+    if (uses.length > 0 && !force) throw new AppError('conflict_in_use', [...uses, 'delete with ?force=true to remove it anyway'])
     for (const check of checks) await check.release(trx, target)
     await remove(trx)
   })

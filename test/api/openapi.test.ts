@@ -38,6 +38,35 @@ describe('OpenAPI document', () => {
     assert.ok(JSON.stringify(document.components ?? {}).includes('AdminAPIToken'))
   })
 
+  it('derives the statuses every route shares from what it declares', () => {
+    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, unknown>, requestBody?: unknown, parameters?: Array<{ in: string }> }>>)) {
+      for (const [method, operation] of Object.entries(operations)) {
+        const statuses = Object.keys(operation.responses)
+        const expected = ['500']
+        if (path.startsWith('/portal-api')) expected.push('401', '503')
+        if (operation.requestBody !== undefined) expected.push('400', '413', '415')
+        if (operation.parameters?.some((parameter) => parameter.in === 'path') === true) expected.push('404')
+        for (const status of expected) assert.ok(statuses.includes(status), `${method.toUpperCase()} ${path} does not list ${status}`)
+      }
+    }
+  })
+
+  it('lists what a route declares: Idempotency-Key, Tyk\'s 422 and its envelope, the IdP\'s statuses', () => {
+    const responses = (path: string, method: string) => Object.keys(document.paths[path][method].responses).sort()
+    const credential = '/portal-api/apps/{app_id}/access-requests/{access_request_id}/credentials/{credential_id}'
+    for (const [path, method] of [[`${credential}/rotate`, 'put'], [credential, 'delete'], ['/portal-api/apps/{app_id}', 'delete']] as const) {
+      for (const status of ['409', '502', '504']) assert.ok(responses(path, method).includes(status), `${method} ${path} ${status}`)
+    }
+    const provision = document.paths['/portal-api/apps/{app_id}/provision'].put
+    assert.ok(provision.parameters.some((parameter: { name: string }) => parameter.name === 'Idempotency-Key'))
+    assert.deepEqual(Object.keys(provision.responses['422'].content['application/json'].schema.properties).sort(), ['errors', 'status'])
+    const createProduct = document.paths['/portal-api/products'].post
+    assert.ok(createProduct.parameters.some((parameter: { name: string }) => parameter.name === 'Idempotency-Key'))
+    assert.deepEqual(Object.keys(createProduct.responses['422'].content['application/json'].schema.properties), ['errors'])
+    assert.equal(document.paths['/portal-api/products/{product_id}'].get.responses['422'], undefined)
+    assert.equal((document.paths['/portal-api/oauth-providers/{provider_id}'].put.parameters ?? []).some((parameter: { name: string }) => parameter.name === 'Idempotency-Key'), false)
+  })
+
   it('documents RegistrationAccessToken as write-only and never in a response', () => {
     const create = document.paths['/portal-api/oauth-providers'].post
     assert.equal(create.requestBody.content['application/json'].schema.properties.RegistrationAccessToken.writeOnly, true)

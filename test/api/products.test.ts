@@ -281,7 +281,7 @@ for (const dialect of dialects) {
       const ctx = { actor: SYSTEM_ACTOR }
       const deps = { db: h.database.db, now: () => h.clock.now, usageChecks: [], onScopesSaved: async (scopes: readonly string[]) => { seen.push([...scopes]) } }
       const product = await new ProductService(deps).create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput, ctx)
-      await new ProductService(deps).update(String(product.ID), { Name: product.Name, Scopes: 'hook-c' } as ProductInput, ctx)
+      await new ProductService(deps).update(product.ID, { Name: product.Name, Scopes: 'hook-c' } as ProductInput, ctx)
       await new PlanService(deps).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput, ctx)
       await new ProductService(deps).create({ Name: fresh('no scopes') } as ProductInput, ctx)
       assert.deepEqual(seen, [['hook-a', 'hook-b'], ['hook-c'], ['hook-plan']])

@@ -73,7 +73,7 @@ for (const { profile, type } of PROFILES) {
 
     if (type !== 'Okta') {
       it('refuses in-place secret rotation, which RFC 7592 does not have', async () => {
-        await assert.rejects(engine.rotateSecret(provider, { clientId: 'any' }), (error: unknown) => error instanceof AppError && error.code === 'invalid')
+        await assert.rejects(engine.rotateSecret(provider, { clientId: 'any' }), (error: unknown) => error instanceof AppError && error.code === 'not_supported')
       })
 
       it('counts a stale registration access token when one is presented (the counter works)', async () => {

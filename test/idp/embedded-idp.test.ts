@@ -167,7 +167,7 @@ for (const dialect of dialects) {
     })
 
     it('rejects scope values that are not RFC 6749 scope tokens', async () => {
-      await assert.rejects(idp.ensureScopes(['two words', 'ok']), { name: 'AppError', code: 'invalid', message: /"two words"/ })
+      await assert.rejects(idp.ensureScopes(['two words', 'ok']), { name: 'AppError', code: 'invalid_input', message: /"two words"/ })
     })
 
     it('keeps clients, tokens, scopes and the initial access token across a restart', async () => {

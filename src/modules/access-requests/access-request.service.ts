@@ -12,7 +12,7 @@ import type { Clock } from '../../shared/time.ts'
 import { recordAudit, type Actor } from '../audit/audit.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
-import { getAppRow } from '../apps/app.service.ts'
+import { getAppRow, parseAppId } from '../apps/app.service.ts'
 import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
 import { listCredentialViews, listOAuthClientsOf, type CredentialView } from '../credentials/credential.repository.ts'
 import type { OAuthClientService } from '../credentials/oauth-client.service.ts'
@@ -37,7 +37,7 @@ export class AccessRequestService {
   constructor (private readonly deps: AccessRequestServiceDeps) {}
 
   async list (page: Page, rawAppId?: string): Promise<AccessRequestElem[]> {
-    const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, rawAppId)).id
+    const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, parseAppId(rawAppId))).id
     return await this.elems(await listAccessRequests(this.deps.db, page, appId))
   }
 
@@ -53,7 +53,7 @@ export class AccessRequestService {
 
   /** PUT /apps/{app_id}/provision: a new access request; approved at once when the plan says so. */
   async provision (rawAppId: string, input: ProvisionInput, actor: Actor): Promise<{ id: number; approved: boolean }> {
-    const app = await getAppRow(this.deps.db, rawAppId)
+    const app = await getAppRow(this.deps.db, parseAppId(rawAppId))
     const problems: string[] = []
     const plan = await findPlan(this.deps.db, input.PlanID)
     if (plan === undefined) problems.push(`PlanID ${input.PlanID} does not exist`)
@@ -91,7 +91,7 @@ export class AccessRequestService {
         }
       }
     }
-    if (problems.length > 0 || plan === undefined) throw new AppError('unprocessable', problems)
+    if (problems.length > 0 || plan === undefined) throw new AppError('invalid_input', problems)
 
     const now = this.deps.now().toISOString()
     const autoApprove = plan.auto_approve_access_requests === 1
@@ -118,7 +118,7 @@ export class AccessRequestService {
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */
   async approve (rawId: string, actor: Actor): Promise<void> {
     await this.exclusive(rawId, async (request) => {
-      if (request.status !== 'pending') throw new AppError('unprocessable', `access request ${request.id} is ${request.status}, not pending`)
+      if (request.status !== 'pending') throw new AppError('invalid_state', `access request ${request.id} is ${request.status}, not pending`)
       const approve = async (trx: Db, scopes: readonly string[]) => {
         await updateAccessRequest(trx, request.id, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null, updated_at: this.deps.now().toISOString() })
         await this.audit(trx, actor, 'approve', request.id, { Status: request.status }, { Status: 'approved', Scope: scopes.join(' ') })
@@ -137,7 +137,7 @@ export class AccessRequestService {
         await updateAccessRequest(this.deps.db, request.id, { last_error: error.message, updated_at: this.deps.now().toISOString() })
         // The IdP answered and refused (e.g. a Keycloak policy): the request stays pending, 422 as Tyk.
         if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-          throw new AppError('unprocessable', `the identity provider refused the registration: ${error.message}`)
+          throw new AppError('idp_refused', `the identity provider refused the registration: ${error.message}`)
         }
         throw error
       }
@@ -147,7 +147,7 @@ export class AccessRequestService {
   /** Rejects a pending request; an approved one first gives its credentials back (the IdP client loses its scopes). */
   async reject (rawId: string, actor: Actor): Promise<void> {
     await this.exclusive(rawId, async (request) => {
-      if (request.status === 'rejected') throw new AppError('unprocessable', `access request ${request.id} is already rejected`)
+      if (request.status === 'rejected') throw new AppError('invalid_state', `access request ${request.id} is already rejected`)
       await this.releaseCredentials(request.id, actor)
       await this.deps.db.transaction().execute(async (trx) => {
         await updateAccessRequest(trx, request.id, { status: 'rejected', updated_at: this.deps.now().toISOString() })
@@ -231,7 +231,7 @@ export class AccessRequestService {
   }
 
   private async getView (rawId: string, rawAppId?: string): Promise<AccessRequestView> {
-    const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, rawAppId)).id
+    const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, parseAppId(rawAppId))).id
     const id = parseId(rawId)
     const request = id === undefined ? undefined : await findAccessRequest(this.deps.db, id)
     if (request === undefined || (appId !== undefined && request.app_id !== appId)) {

@@ -1,6 +1,6 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
-import { parseId } from '../../shared/ids.ts'
+import { idOr404 } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { recordAudit, type Actor } from '../audit/audit.ts'
 import type { WriteContext } from '../concurrency/precondition.ts'
@@ -10,11 +10,16 @@ import { toAppElem, toAppShow, type AppElem, type AppInput, type AppShow } from 
 import type { AppRow } from './app.table.ts'
 import { parseRedirectUrls } from './app.values.ts'
 
-/** The app row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
-export async function getAppRow (db: Db, rawId: string): Promise<AppRow> {
-  const id = parseId(rawId)
-  const row = id === undefined ? undefined : await findApp(db, id)
-  if (row === undefined) throw new AppError('not_found', `Application Not found: app_id ${show(rawId)}`)
+/** 404 for an app id, as a path wrote it or as a number (the same text: ids are plain digits). */
+export const appNotFound = (id: string | number) => new AppError('not_found', `Application Not found: app_id ${show(String(id))}`)
+
+/** A path's app id; one that cannot name a row ("0", "abc", "1e3") answers the same 404 as an unknown one. */
+export const parseAppId = (raw: string): number => idOr404(raw, appNotFound)
+
+/** The app row, or 404. */
+export async function getAppRow (db: Db, id: number): Promise<AppRow> {
+  const row = await findApp(db, id)
+  if (row === undefined) throw appNotFound(id)
   return row
 }
 
@@ -42,16 +47,16 @@ export class AppService {
     return toAppShow(row, [])
   }
 
-  async get (rawId: string): Promise<AppShow> {
-    const row = await getAppRow(this.deps.db, rawId)
+  async get (id: number): Promise<AppShow> {
+    const row = await getAppRow(this.deps.db, id)
     return toAppShow(row, await this.deps.accessRequests.listOfApp(row.id))
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (rawId: string, input: AppInput, ctx: WriteContext): Promise<AppShow> {
+  async update (id: number, input: AppInput, ctx: WriteContext): Promise<AppShow> {
     const fields = validateApp(input)
     const row = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getAppRow(trx, rawId)
+      const current = await getAppRow(trx, id)
       const updated = (await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })) ?? current
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'app', resourceId: current.id, before: toAppElem(current), after: toAppElem(updated) })
       return updated
@@ -60,11 +65,11 @@ export class AppService {
   }
 
   /** Deletes the app, all its access requests and credentials, and their clients at the IdP (Tyk §5.4). */
-  async remove (rawId: string, ctx: WriteContext): Promise<void> {
-    const { id } = await getAppRow(this.deps.db, rawId)
+  async remove (id: number, ctx: WriteContext): Promise<void> {
+    await getAppRow(this.deps.db, id)
     await this.deps.accessRequests.removeAllOfApp(id, ctx.actor)
     await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getAppRow(trx, rawId)
+      const current = await getAppRow(trx, id)
       await deleteApp(trx, id)
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'app', resourceId: id, before: toAppElem(current) })
     })
@@ -75,7 +80,7 @@ function validateApp (input: AppInput) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const redirectUrls = parseRedirectUrls(input.RedirectURLs ?? '', problems)
-  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  if (problems.length > 0) throw new AppError('invalid_input', problems)
   return {
     name: input.Name,
     description: input.Description ?? '',

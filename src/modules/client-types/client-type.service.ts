@@ -1,11 +1,11 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
-import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { deleteUnlessInUse } from '../../shared/usage.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
-import { getProviderRow, type ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
+import { getProviderRow, providerNotFound, type ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
+import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteClientTypes, findClientType, insertClientType, listClientTypes, updateClientType } from './client-type.repository.ts'
 import { toClientTypeElem, type ClientTypeElem, type ClientTypeInput } from './client-type.schemas.ts'
 import type { ClientTypeRow } from './client-type.table.ts'
@@ -14,31 +14,36 @@ import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH
 export class ClientTypeService {
   constructor (private readonly deps: ServiceDeps) {}
 
-  async list (rawProviderId: string, page: Page): Promise<ClientTypeElem[]> {
-    const provider = await getProviderRow(this.deps.db, rawProviderId)
+  async list (providerId: number, page: Page): Promise<ClientTypeElem[]> {
+    const provider = await getProviderRow(this.deps.db, providerId)
     return (await listClientTypes(this.deps.db, provider.id, page)).map(toClientTypeElem)
   }
 
-  async create (rawProviderId: string, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
+  async create (providerId: number, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
     const fields = validateClientType(input)
     const now = this.deps.now().toISOString()
     return await this.deps.db.transaction().execute(async (trx) => {
-      const provider = await getProviderRow(trx, rawProviderId)
+      const provider = await getProviderRow(trx, providerId)
       const row = await insertClientType(trx, { ...fields, provider_id: provider.id, created_at: now, updated_at: now })
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'client_type', resourceId: row.id, after: auditSnapshot(row) })
       return toClientTypeElem(row)
     })
   }
 
-  async get (rawProviderId: string, rawId: string): Promise<ClientTypeElem> {
-    return toClientTypeElem(await getClientTypeRow(this.deps.db, rawProviderId, rawId))
+  /** The 404 for a client type id that names no row of this provider (or the provider's own). */
+  async notFound (providerId: number, id: string | number): Promise<AppError> {
+    return await clientTypeNotFound(this.deps.db, providerId, id)
+  }
+
+  async get (providerId: number, id: number): Promise<ClientTypeElem> {
+    return toClientTypeElem(await getClientTypeRow(this.deps.db, providerId, id))
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (rawProviderId: string, rawId: string, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
+  async update (providerId: number, id: number, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
     const fields = validateClientType(input)
     return await this.deps.db.transaction().execute(async (trx) => {
-      const current = await currentClientType(trx, rawProviderId, rawId, ctx.ifMatch)
+      const current = await currentClientType(trx, providerId, id, ctx.ifMatch)
       const row = await updateClientType(trx, current.provider_id, current.id, { ...fields, updated_at: this.deps.now().toISOString() }) ?? current
       await recordAudit(trx, {
         actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'client_type', resourceId: current.id, before: auditSnapshot(current), after: auditSnapshot(row)
@@ -47,13 +52,13 @@ export class ClientTypeService {
     })
   }
 
-  async remove (rawProviderId: string, rawId: string, force: boolean, ctx: WriteContext): Promise<void> {
-    const first = await getClientTypeRow(this.deps.db, rawProviderId, rawId)
+  async remove (providerId: number, id: number, force: boolean, ctx: WriteContext): Promise<void> {
+    const first = await getClientTypeRow(this.deps.db, providerId, id)
     // Compared before ?force=true revokes anything at the IdP, and again under the lock below.
     assertIfMatch(ctx.ifMatch, describe(first), toClientTypeElem(first))
     const target = { providerId: first.provider_id, clientTypeId: first.id }
     await deleteUnlessInUse(this.deps.db, this.deps.usageChecks, target, force, async (trx) => {
-      const current = await currentClientType(trx, rawProviderId, rawId, ctx.ifMatch)
+      const current = await currentClientType(trx, providerId, id, ctx.ifMatch)
       await deleteClientTypes(trx, current.provider_id, current.id)
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'client_type', resourceId: current.id, before: auditSnapshot(current) })
     })
@@ -61,9 +66,9 @@ export class ClientTypeService {
 }
 
 /** The row to change; with If-Match, locked first and compared with its GET representation (412). */
-async function currentClientType (trx: Db, rawProviderId: string, rawId: string, ifMatch: IfMatch | undefined): Promise<ClientTypeRow> {
-  if (ifMatch !== undefined) await lockRow(trx, 'oauth_client_types', parseId(rawId))
-  const row = await getClientTypeRow(trx, rawProviderId, rawId)
+async function currentClientType (trx: Db, providerId: number, id: number, ifMatch: IfMatch | undefined): Promise<ClientTypeRow> {
+  if (ifMatch !== undefined) await lockRow(trx, 'oauth_client_types', id)
+  const row = await getClientTypeRow(trx, providerId, id)
   assertIfMatch(ifMatch, describe(row), toClientTypeElem(row))
   return row
 }
@@ -71,14 +76,18 @@ async function currentClientType (trx: Db, rawProviderId: string, rawId: string,
 const describe = (row: ClientTypeRow) => `client type ${row.id} of provider ${row.provider_id}`
 const auditSnapshot = (row: ClientTypeRow) => ({ ...toClientTypeElem(row), ProviderID: row.provider_id })
 
-export async function getClientTypeRow (db: Db, rawProviderId: string, rawId: string): Promise<ClientTypeRow> {
-  const providerId = parseId(rawProviderId)
-  const id = parseId(rawId)
+/** The client type row, or 404: the provider's when the provider is unknown too (as Tyk words it). */
+export async function getClientTypeRow (db: Db, providerId: number, id: number): Promise<ClientTypeRow> {
   // One query on the hot path; the provider is looked up only to word a 404.
-  const row = providerId === undefined || id === undefined ? undefined : await findClientType(db, providerId, id)
+  const row = await findClientType(db, providerId, id)
   if (row !== undefined) return row
-  await getProviderRow(db, rawProviderId)
-  throw new AppError('not_found', `Identity Provider or Client Type Not found: client_type_id ${show(rawId)} of provider_id ${show(rawProviderId)}`)
+  throw await clientTypeNotFound(db, providerId, id)
+}
+
+/** The 404 for a client type id (a number, or a path's text that names no row) of a provider. */
+export async function clientTypeNotFound (db: Db, providerId: number, id: string | number): Promise<AppError> {
+  if (await findProvider(db, providerId) === undefined) return providerNotFound(providerId)
+  return new AppError('not_found', `Identity Provider or Client Type Not found: client_type_id ${show(String(id))} of provider_id ${show(String(providerId))}`)
 }
 
 function validateClientType (input: ClientTypeInput) {
@@ -91,7 +100,7 @@ function validateClientType (input: ClientTypeInput) {
   if (!(TOKEN_ENDPOINT_AUTH_METHODS as readonly string[]).includes(method)) {
     problems.push(`TokenEndpointAuthMethod must be one of ${TOKEN_ENDPOINT_AUTH_METHODS.join(', ')}, got ${show(input.TokenEndpointAuthMethod)}`)
   }
-  if (problems.length > 0) throw new AppError('invalid', problems)
+  if (problems.length > 0) throw new AppError('invalid_input', problems)
   return {
     name: input.Name,
     description: input.Description ?? '',

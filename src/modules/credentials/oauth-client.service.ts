@@ -180,7 +180,7 @@ export class OAuthClientService {
   private async registerRecorded<T> (context: Context, target: { app_id: number; client_type_id: number }, record: (trx: Db, managed: ManagedClient) => Promise<T>): Promise<T> {
     const unresolved = await findUnknownRegistration(this.deps.db, target.app_id, target.client_type_id)
     if (unresolved !== undefined) {
-      throw new AppError('conflict', `an earlier registration for app ${target.app_id} and client type ${target.client_type_id} has an unknown outcome: ` +
+      throw new AppError('conflict_busy', `an earlier registration for app ${target.app_id} and client type ${target.client_type_id} has an unknown outcome: ` +
         `look for a client named "… [${unresolved.correlation_tag}]" at the IdP, delete it there, then DELETE /portal-api/idp-operations/registrations/${unresolved.id}`)
     }
     const now = this.timestamp()
@@ -257,7 +257,7 @@ export class OAuthClientService {
    * with a clear message, once, rather than retried in a loop (issue 5).
    */
   private async managing<T> (client: OAuthClientRow, call: () => Promise<T>): Promise<T> {
-    if (client.state === 'unmanageable') throw new AppError('conflict', client.last_error ?? `client ${client.client_id} is unmanageable`)
+    if (client.state === 'unmanageable') throw new AppError('conflict_unmanageable', client.last_error ?? `client ${client.client_id} is unmanageable`)
     try {
       return await call()
     } catch (error) {
@@ -266,7 +266,7 @@ export class OAuthClientService {
       const message = `the IdP refused the registration access token of client ${client.client_id} (RFC 7592 §2.1: rotated and the newest one lost, or revoked): ` +
         'the portal can no longer update or delete it; delete it at the IdP by hand, then delete its credentials here'
       await updateOAuthClient(this.deps.db, client.id, { state: 'unmanageable', last_error: message, updated_at: this.timestamp() })
-      throw new AppError('conflict', message)
+      throw new AppError('conflict_unmanageable', message)
     }
   }
 
@@ -349,7 +349,7 @@ export class OAuthClientService {
     const clientType = await findClientTypeById(this.deps.db, clientTypeId)
     const provider = clientType === undefined ? undefined : await findProvider(this.deps.db, clientType.provider_id)
     if (app === undefined || clientType === undefined || provider === undefined) {
-      throw new AppError('unprocessable', `app ${appId} or client type ${clientTypeId} (or its provider) no longer exists`)
+      throw new AppError('invalid_state', `app ${appId} or client type ${clientTypeId} (or its provider) no longer exists`)
     }
     return {
       connection: toProviderConnection(provider, this.deps.box),

@@ -1,14 +1,17 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { writeContext } from '../../http/concurrency.ts'
-import { ForceQuery, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { ForceQuery, IdpCallErrors, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { idOr404 } from '../../shared/ids.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { ProviderBody, ProviderElem, ProviderShow, VerificationReport, VerifyQuery } from './oauth-provider.schemas.ts'
-import type { OAuthProviderService } from './oauth-provider.service.ts'
+import { providerNotFound, type OAuthProviderService } from './oauth-provider.service.ts'
 import type { ProviderVerification } from './provider-verification.ts'
 
 const tags = ['OAuth2.0 providers']
 const params = Type.Object({ provider_id: ProviderIdParam })
+/** The path's provider id; one that cannot name a row answers the same 404 as an unknown one. */
+const providerId = (params: { provider_id: string }) => idOr404(params.provider_id, providerNotFound)
 
 export function oauthProviderRoutes (providers: OAuthProviderService, verification: ProviderVerification): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -19,24 +22,24 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
     app.post('/oauth-providers', {
       schema: { operationId: 'create-oauth-provider', tags, body: ProviderBody, response: { 200: ProviderElem, ...errorResponses(409) } },
       // A new provider's GET shows ClientTypes: [], and the ETag is always that of the GET representation.
-      config: { etag: (elem: ProviderElem) => ({ ...elem, ClientTypes: [] }) }
+      config: { etag: (elem: ProviderElem) => ({ ...elem, ClientTypes: [] }), idempotent: true }
     }, async (request) => await providers.create(request.body, writeContext(request)))
 
     app.get('/oauth-providers/:provider_id', {
       schema: { operationId: 'get-oauth-provider', tags, params, response: { 200: ProviderShow } },
       config: { etag: true }
-    }, async (request) => await providers.get(request.params.provider_id))
+    }, async (request) => await providers.get(providerId(request.params)))
 
     app.put('/oauth-providers/:provider_id', {
       schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderBody, response: { 200: ProviderShow, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true }
-    }, async (request) => await providers.update(request.params.provider_id, request.body, writeContext(request)))
+    }, async (request) => await providers.update(providerId(request.params), request.body, writeContext(request)))
 
     app.delete('/oauth-providers/:provider_id', {
-      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...errorResponses(502, 504) } },
+      schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...IdpCallErrors } },
       config: { ifMatch: true }
     }, async (request) => {
-      await providers.remove(request.params.provider_id, request.query.force === 'true', writeContext(request))
+      await providers.remove(providerId(request.params), request.query.force === 'true', writeContext(request))
       return { status: 'ok' }
     })
 
@@ -50,6 +53,6 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
         querystring: VerifyQuery,
         response: { 200: VerificationReport }
       }
-    }, async (request) => await verification.verify(request.params.provider_id, request.query.canary === 'true'))
+    }, async (request) => await verification.verify(providerId(request.params), request.query.canary === 'true'))
   }
 }

@@ -1,6 +1,5 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
-import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { PROVIDER_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
@@ -20,11 +19,13 @@ export interface ServiceDeps {
   readonly usageChecks: readonly UsageCheck[]
 }
 
-/** The provider row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
-export async function getProviderRow (db: Db, rawId: string): Promise<OAuthProviderRow> {
-  const id = parseId(rawId)
-  const row = id === undefined ? undefined : await findProvider(db, id)
-  if (row === undefined) throw new AppError('not_found', `Identity Provider Not found: provider_id ${show(rawId)}`)
+/** 404 for a provider id, as a path wrote it or as a number (the same text: ids are plain digits). */
+export const providerNotFound = (id: string | number) => new AppError('not_found', `Identity Provider Not found: provider_id ${show(String(id))}`)
+
+/** The provider row, or 404. */
+export async function getProviderRow (db: Db, id: number): Promise<OAuthProviderRow> {
+  const row = await findProvider(db, id)
+  if (row === undefined) throw providerNotFound(id)
   return row
 }
 
@@ -49,15 +50,15 @@ export class OAuthProviderService {
     return toProviderElem(row)
   }
 
-  async get (rawId: string): Promise<ProviderShow> {
-    return await this.show(this.deps.db, await getProviderRow(this.deps.db, rawId))
+  async get (id: number): Promise<ProviderShow> {
+    return await this.show(this.deps.db, await getProviderRow(this.deps.db, id))
   }
 
   /** Full replacement (Tyk PUT), except the write-only token: omitted keeps it, "" clears it. */
-  async update (rawId: string, input: ProviderInput, ctx: WriteContext): Promise<ProviderShow> {
+  async update (id: number, input: ProviderInput, ctx: WriteContext): Promise<ProviderShow> {
     const fields = validateProvider(input)
     return await this.deps.db.transaction().execute(async (trx) => {
-      const current = await this.current(trx, rawId, ctx.ifMatch)
+      const current = await this.current(trx, id, ctx.ifMatch)
       const row = await updateProvider(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       if (input.RegistrationAccessToken !== undefined) await this.storeToken(trx, current.id, input.RegistrationAccessToken || null)
       const token = input.RegistrationAccessToken === undefined ? tokenState(current) : input.RegistrationAccessToken === '' ? 'unset' : 'replaced'
@@ -70,13 +71,12 @@ export class OAuthProviderService {
   }
 
   /** Deleting a provider deletes its client types (tyk-portal-api.md §2.1, #5). */
-  async remove (rawId: string, force: boolean, ctx: WriteContext): Promise<void> {
-    const first = await getProviderRow(this.deps.db, rawId)
+  async remove (id: number, force: boolean, ctx: WriteContext): Promise<void> {
+    const first = await getProviderRow(this.deps.db, id)
     // Compared before ?force=true revokes anything at the IdP, and again under the lock below.
     if (ctx.ifMatch !== undefined) assertIfMatch(ctx.ifMatch, `provider ${first.id}`, await this.show(this.deps.db, first))
-    const { id } = first
     await deleteUnlessInUse(this.deps.db, this.deps.usageChecks, { providerId: id }, force, async (trx) => {
-      const current = await this.current(trx, rawId, ctx.ifMatch)
+      const current = await this.current(trx, id, ctx.ifMatch)
       const before = { ...auditSnapshot(current, tokenState(current)), ClientTypes: (await listClientTypes(trx, id)).map(toClientTypeElem) }
       await deleteClientTypes(trx, id)
       await deleteProvider(trx, id)
@@ -85,9 +85,9 @@ export class OAuthProviderService {
   }
 
   /** The row to change; with If-Match, locked first and compared with its GET representation (412). */
-  private async current (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<OAuthProviderRow> {
-    if (ifMatch !== undefined) await lockRow(trx, 'oauth_providers', parseId(rawId))
-    const row = await getProviderRow(trx, rawId)
+  private async current (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<OAuthProviderRow> {
+    if (ifMatch !== undefined) await lockRow(trx, 'oauth_providers', id)
+    const row = await getProviderRow(trx, id)
     if (ifMatch !== undefined) assertIfMatch(ifMatch, `provider ${row.id}`, await this.show(trx, row))
     return row
   }
@@ -116,7 +116,7 @@ function validateProvider (input: ProviderInput) {
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const urlProblem = checkWellKnownUrl(input.WellKnownURL)
   if (urlProblem !== undefined) problems.push(`WellKnownURL ${urlProblem}, got ${show(input.WellKnownURL)}`)
-  if (problems.length > 0) throw new AppError('invalid', problems)
+  if (problems.length > 0) throw new AppError('invalid_input', problems)
   return {
     name: input.Name,
     type: type as ProviderType,

@@ -19,8 +19,8 @@ const CANARY_TEMPLATE: ClientTemplate = { grantTypes: ['client_credentials'], re
 export class ProviderVerification {
   constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine; readonly box: SecretBox }) {}
 
-  async verify (rawProviderId: string, canary: boolean): Promise<VerificationReport> {
-    const provider = await getProviderRow(this.deps.db, rawProviderId)
+  async verify (providerId: number, canary: boolean): Promise<VerificationReport> {
+    const provider = await getProviderRow(this.deps.db, providerId)
     const clientTypes = await listClientTypes(this.deps.db, provider.id)
     const connection = toProviderConnection(provider, this.deps.box)
     const findings: Finding[] = []

@@ -1,6 +1,5 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
-import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
@@ -12,11 +11,13 @@ import { deletePlan, findPlan, insertPlan, listPlans, updatePlan } from './plan.
 import { PLAN_FIELD_NAMES, toPlan, toPlanSummary, type Plan, type PlanInput, type PlanSummary } from './plan.schemas.ts'
 import type { PlanRow } from './plan.table.ts'
 
-/** The plan row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
-export async function getPlanRow (db: Db, rawId: string): Promise<PlanRow> {
-  const id = parseId(rawId)
-  const row = id === undefined ? undefined : await findPlan(db, id)
-  if (row === undefined) throw new AppError('not_found', `Plan Not found: plan_id ${show(rawId)}`)
+/** 404 for a plan id, as a path wrote it or as a number (the same text: ids are plain digits). */
+export const planNotFound = (id: string | number) => new AppError('not_found', `Plan Not found: plan_id ${show(String(id))}`)
+
+/** The plan row, or 404. */
+export async function getPlanRow (db: Db, id: number): Promise<PlanRow> {
+  const row = await findPlan(db, id)
+  if (row === undefined) throw planNotFound(id)
   return row
 }
 
@@ -40,15 +41,15 @@ export class PlanService {
     return plan
   }
 
-  async get (rawId: string): Promise<Plan> {
-    return toPlan(await getPlanRow(this.deps.db, rawId))
+  async get (id: number): Promise<Plan> {
+    return toPlan(await getPlanRow(this.deps.db, id))
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (rawId: string, input: PlanInput, ctx: WriteContext): Promise<Plan> {
+  async update (id: number, input: PlanInput, ctx: WriteContext): Promise<Plan> {
     const fields = validatePlan(input)
     const plan = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await currentPlan(trx, rawId, ctx.ifMatch)
+      const current = await currentPlan(trx, id, ctx.ifMatch)
       const row = await updatePlan(trx, current.id, { ...fields.row, updated_at: this.deps.now().toISOString() })
       await claimScopes(trx, { kind: 'plan', id: current.id }, 'JWTScope', fields.scopes)
       const after = toPlan(row ?? current)
@@ -59,9 +60,9 @@ export class PlanService {
     return plan
   }
 
-  async remove (rawId: string, ctx: WriteContext): Promise<void> {
+  async remove (id: number, ctx: WriteContext): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const current = await currentPlan(trx, rawId, ctx.ifMatch)
+      const current = await currentPlan(trx, id, ctx.ifMatch)
       await releaseScopes(trx, { kind: 'plan', id: current.id })
       await deletePlan(trx, current.id)
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'plan', resourceId: current.id, before: toPlan(current) })
@@ -74,9 +75,9 @@ export class PlanService {
 }
 
 /** The row to change; with If-Match, locked first and compared with its GET representation (412). */
-async function currentPlan (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<PlanRow> {
-  if (ifMatch !== undefined) await lockRow(trx, 'plans', parseId(rawId))
-  const row = await getPlanRow(trx, rawId)
+async function currentPlan (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<PlanRow> {
+  if (ifMatch !== undefined) await lockRow(trx, 'plans', id)
+  const row = await getPlanRow(trx, id)
   assertIfMatch(ifMatch, `plan ${row.id}`, toPlan(row))
   return row
 }
@@ -85,7 +86,7 @@ function validatePlan (input: PlanInput) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const scopes = parseScopes('JWTScope', input.JWTScope ?? '', problems)
-  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  if (problems.length > 0) throw new AppError('invalid_input', problems)
   return {
     scopes,
     row: {

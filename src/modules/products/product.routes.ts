@@ -6,41 +6,52 @@ import { parsePage } from '../../shared/pagination.ts'
 import {
   ProductBody, ProductClientTypeAttach, ProductClientTypeIdParam, ProductClientTypeListItem, ProductClientTypeResponse, ProductIdParam, ProductShow
 } from './product.schemas.ts'
-import type { ProductService } from './product.service.ts'
-import { answerInvalidBodiesWith422 } from '../../http/unprocessable.ts'
+import { productNotFound, type ProductService } from './product.service.ts'
+import { idOr404, parseId } from '../../shared/ids.ts'
 
 const tags = ['Products']
 const params = Type.Object({ product_id: ProductIdParam })
 const attachmentParams = Type.Object({ product_id: ProductIdParam, client_type_id: ProductClientTypeIdParam })
+// Tyk answers 422 for a product body that breaks a rule (tyk-portal-api.md §5.1).
+const invalidBodyStatus = 422
+
+/** The path's product id; one that cannot name a row answers the same 404 as an unknown one. */
+const productId = (params: { product_id: string }) => idOr404(params.product_id, productNotFound)
 
 export function productRoutes (products: ProductService): FastifyPluginAsyncTypebox {
-  return async (app) => {
-    answerInvalidBodiesWith422(app)
+  /** Both path ids; a client type id that cannot name a row answers the 404 an unattached one does. */
+  async function ids (params: { product_id: string, client_type_id: string }): Promise<[number, number]> {
+    const product = productId(params)
+    const id = parseId(params.client_type_id)
+    if (id === undefined) throw await products.attachmentNotFound(product, params.client_type_id)
+    return [product, id]
+  }
 
+  return async (app) => {
     app.get('/products', {
       schema: { operationId: 'list-products', tags, querystring: PageQuery, response: { 200: Type.Array(ProductShow) } }
     }, async (request) => await products.list(parsePage(request.query)))
 
     app.post('/products', {
-      schema: { operationId: 'create-product', tags, body: ProductBody, response: { 201: ProductShow, ...errorResponses(409, 422) } },
-      config: { etag: true }
+      schema: { operationId: 'create-product', tags, body: ProductBody, response: { 201: ProductShow, ...errorResponses(409) } },
+      config: { etag: true, idempotent: true, invalidBodyStatus }
     }, async (request, reply) => await reply.code(201).send(await products.create(request.body, writeContext(request))))
 
     app.get('/products/:product_id', {
       schema: { operationId: 'get-product', tags, params, response: { 200: ProductShow } },
       config: { etag: true }
-    }, async (request) => await products.get(request.params.product_id))
+    }, async (request) => await products.get(productId(request.params)))
 
     app.put('/products/:product_id', {
-      schema: { operationId: 'update-product', tags, params, body: ProductBody, response: { 200: ProductShow, ...errorResponses(409, 422) } },
-      config: { etag: true, ifMatch: true }
-    }, async (request) => await products.update(request.params.product_id, request.body, writeContext(request)))
+      schema: { operationId: 'update-product', tags, params, body: ProductBody, response: { 200: ProductShow, ...errorResponses(409) } },
+      config: { etag: true, ifMatch: true, invalidBodyStatus }
+    }, async (request) => await products.update(productId(request.params), request.body, writeContext(request)))
 
     app.delete('/products/:product_id', {
       schema: { operationId: 'delete-product', tags, params, response: { 200: StatusBody } },
       config: { ifMatch: true }
     }, async (request) => {
-      await products.remove(request.params.product_id, writeContext(request))
+      await products.remove(productId(request.params), writeContext(request))
       return { status: 'ok' }
     })
 
@@ -49,20 +60,21 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
 
     app.get(base, {
       schema: { operationId: 'list-product-client-types', tags, params, querystring: PageQuery, response: { 200: Type.Array(ProductClientTypeListItem) } }
-    }, async (request) => await products.listClientTypes(request.params.product_id, parsePage(request.query)))
+    }, async (request) => await products.listClientTypes(productId(request.params), parsePage(request.query)))
 
     app.post(base, {
-      schema: { operationId: 'create-product-client-type', tags, params, body: ProductClientTypeAttach, response: { 201: ProductClientTypeResponse, ...errorResponses(422) } }
-    }, async (request, reply) => await reply.code(201).send(await products.attachClientType(request.params.product_id, request.body, writeContext(request))))
+      schema: { operationId: 'create-product-client-type', tags, params, body: ProductClientTypeAttach, response: { 201: ProductClientTypeResponse } },
+      config: { idempotent: true, invalidBodyStatus }
+    }, async (request, reply) => await reply.code(201).send(await products.attachClientType(productId(request.params), request.body, writeContext(request))))
 
     app.get(`${base}/:client_type_id`, {
       schema: { operationId: 'get-product-client-type', tags, params: attachmentParams, response: { 200: ProductClientTypeResponse } }
-    }, async (request) => await products.getClientType(request.params.product_id, request.params.client_type_id))
+    }, async (request) => await products.getClientType(...await ids(request.params)))
 
     app.delete(`${base}/:client_type_id`, {
       schema: { operationId: 'delete-product-client-type', tags, params: attachmentParams, response: { 200: StatusBody } }
     }, async (request) => {
-      await products.detachClientType(request.params.product_id, request.params.client_type_id, writeContext(request))
+      await products.detachClientType(...await ids(request.params), writeContext(request))
       return { status: 'ok' }
     })
   }

@@ -1,6 +1,5 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
-import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { UsageCheck } from '../../shared/usage.ts'
 import { recordAudit } from '../audit/audit.ts'
@@ -27,11 +26,13 @@ export interface ProductServiceDeps extends ServiceDeps {
   readonly onScopesSaved?: ScopesSavedHook
 }
 
-/** The product row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
-export async function getProductRow (db: Db, rawId: string): Promise<ProductRow> {
-  const id = parseId(rawId)
-  const row = id === undefined ? undefined : await findProduct(db, id)
-  if (row === undefined) throw new AppError('not_found', `Product Not found: product_id ${show(rawId)}`)
+/** 404 for a product id, as a path wrote it or as a number (the same text: ids are plain digits). */
+export const productNotFound = (id: string | number) => new AppError('not_found', `Product Not found: product_id ${show(String(id))}`)
+
+/** The product row, or 404. */
+export async function getProductRow (db: Db, id: number): Promise<ProductRow> {
+  const row = await findProduct(db, id)
+  if (row === undefined) throw productNotFound(id)
   return row
 }
 
@@ -60,16 +61,16 @@ export class ProductService {
     return product
   }
 
-  async get (rawId: string): Promise<ProductShow> {
-    return await this.show(this.deps.db, await getProductRow(this.deps.db, rawId))
+  async get (id: number): Promise<ProductShow> {
+    return await this.show(this.deps.db, await getProductRow(this.deps.db, id))
   }
 
   /** Full replacement (Tyk PUT), except `Templates`: omitted keeps the attachments, [] detaches them all. */
-  async update (rawId: string, input: ProductInput, ctx: WriteContext): Promise<ProductShow> {
+  async update (id: number, input: ProductInput, ctx: WriteContext): Promise<ProductShow> {
     const fields = validateProduct(input)
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
-      const { row: current, shown: before } = await this.current(trx, rawId, ctx.ifMatch)
+      const { row: current, shown: before } = await this.current(trx, id, ctx.ifMatch)
       if (input.Templates !== undefined) {
         const attached = (await listAttachedClientTypes(trx, [current.id])).map((type) => type.id)
         const templates = await resolveTemplates(trx, input.Templates, attached)
@@ -87,9 +88,9 @@ export class ProductService {
   }
 
   /** Deleting a product detaches its client types (they survive) and frees its scopes. */
-  async remove (rawId: string, ctx: WriteContext): Promise<void> {
+  async remove (id: number, ctx: WriteContext): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const { row: { id }, shown: before } = await this.current(trx, rawId, ctx.ifMatch)
+      const { shown: before } = await this.current(trx, id, ctx.ifMatch)
       await detachClientTypes(trx, id)
       await releaseScopes(trx, { kind: 'product', id })
       await deleteProduct(trx, id)
@@ -97,17 +98,17 @@ export class ProductService {
     })
   }
 
-  async listClientTypes (rawProductId: string, page: Page): Promise<Array<{ ID: number, Name: string }>> {
-    const product = await getProductRow(this.deps.db, rawProductId)
+  async listClientTypes (productId: number, page: Page): Promise<Array<{ ID: number, Name: string }>> {
+    const product = await getProductRow(this.deps.db, productId)
     return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ ID: type.id, Name: type.name }))
   }
 
   /** Attaching a client type already attached answers the same 201 (idempotent, so scripts can re-run). */
-  async attachClientType (rawProductId: string, input: ProductClientTypeAttach, ctx: WriteContext): Promise<ProductClientTypeResponse> {
+  async attachClientType (productId: number, input: ProductClientTypeAttach, ctx: WriteContext): Promise<ProductClientTypeResponse> {
     return await this.deps.db.transaction().execute(async (trx) => {
-      const product = await getProductRow(trx, rawProductId)
+      const product = await getProductRow(trx, productId)
       const type = await findClientTypeById(trx, input.ID)
-      if (type === undefined) throw new AppError('unprocessable', `ID ${show(input.ID)} is not the ID of a client type`)
+      if (type === undefined) throw new AppError('invalid_input', `ID ${show(input.ID)} is not the ID of a client type`)
       if (await findAttachedClientType(trx, product.id, type.id) === undefined) {
         await attachClientTypes(trx, product.id, [type.id], this.deps.now().toISOString())
         const after = { ClientTypeID: type.id, Name: type.name }
@@ -117,14 +118,20 @@ export class ProductService {
     })
   }
 
-  async getClientType (rawProductId: string, rawClientTypeId: string): Promise<ProductClientTypeResponse> {
-    return toProductClientTypeResponse(await getAttachedClientType(this.deps.db, rawProductId, rawClientTypeId))
+  async getClientType (productId: number, clientTypeId: number): Promise<ProductClientTypeResponse> {
+    return toProductClientTypeResponse(await getAttachedClientType(this.deps.db, productId, clientTypeId))
+  }
+
+  /** The 404 for a client type id (a number, or a path's text that names no row) not attached to a product. */
+  async attachmentNotFound (productId: number, clientTypeId: string | number): Promise<AppError> {
+    await getProductRow(this.deps.db, productId)
+    return attachmentNotFound(productId, clientTypeId)
   }
 
   /** Detaches only: the client type itself survives. */
-  async detachClientType (rawProductId: string, rawClientTypeId: string, ctx: WriteContext): Promise<void> {
+  async detachClientType (productId: number, clientTypeId: number, ctx: WriteContext): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const type = await getAttachedClientType(trx, rawProductId, rawClientTypeId)
+      const type = await getAttachedClientType(trx, productId, clientTypeId)
       await detachClientTypes(trx, type.product_id, [type.id])
       const before = { ClientTypeID: type.id, Name: type.name }
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'detach_client_type', resourceType: 'product', resourceId: type.product_id, before })
@@ -132,9 +139,9 @@ export class ProductService {
   }
 
   /** The row to change and its GET representation; with If-Match, locked first and compared (412). */
-  private async current (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow, shown: ProductShow }> {
-    if (ifMatch !== undefined) await lockRow(trx, 'products', parseId(rawId))
-    const row = await getProductRow(trx, rawId)
+  private async current (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow, shown: ProductShow }> {
+    if (ifMatch !== undefined) await lockRow(trx, 'products', id)
+    const row = await getProductRow(trx, id)
     const shown = await this.show(trx, row)
     assertIfMatch(ifMatch, `product ${row.id}`, shown)
     return { row, shown }
@@ -149,21 +156,21 @@ export class ProductService {
   }
 }
 
-async function getAttachedClientType (db: Db, rawProductId: string, rawClientTypeId: string): Promise<ClientTypeRow & { product_id: number }> {
-  const product = await getProductRow(db, rawProductId)
-  const id = parseId(rawClientTypeId)
-  const row = id === undefined ? undefined : await findAttachedClientType(db, product.id, id)
-  if (row === undefined) {
-    throw new AppError('not_found', `Client type is not found: client_type_id ${show(rawClientTypeId)} is not attached to product_id ${show(rawProductId)}`)
-  }
+async function getAttachedClientType (db: Db, productId: number, clientTypeId: number): Promise<ClientTypeRow & { product_id: number }> {
+  const product = await getProductRow(db, productId)
+  const row = await findAttachedClientType(db, product.id, clientTypeId)
+  if (row === undefined) throw attachmentNotFound(productId, clientTypeId)
   return { ...row, product_id: product.id }
 }
+
+const attachmentNotFound = (productId: number, clientTypeId: string | number) =>
+  new AppError('not_found', `Client type is not found: client_type_id ${show(String(clientTypeId))} is not attached to product_id ${show(String(productId))}`)
 
 function validateProduct (input: ProductInput) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const scopes = parseScopes('Scopes', input.Scopes ?? '', problems)
-  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  if (problems.length > 0) throw new AppError('invalid_input', problems)
   return {
     scopes,
     row: {
@@ -202,7 +209,7 @@ async function resolveTemplates (db: Db, templates: ReadonlyArray<number | strin
     if (resolved.includes(id)) problems.push(`Templates lists client type ${id} more than once, got ${show(item)} at position ${index + 1}`)
     else resolved.push(id)
   })
-  if (problems.length > 0) throw new AppError('unprocessable', problems)
+  if (problems.length > 0) throw new AppError('invalid_input', problems)
   return resolved
 }
 

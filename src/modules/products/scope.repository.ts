@@ -19,7 +19,7 @@ export async function claimScopes (db: Db, owner: ScopeOwner, field: string, sco
     .orderBy('scope_owners.scope')
     .execute()
   if (held.length > 0) {
-    throw new AppError('conflict', held.map((row) => {
+    throw new AppError('conflict_taken', held.map((row) => {
       const holder = row.product_id !== null ? `product ${row.product_id} ${show(row.product_name)}` : `plan ${String(row.plan_id)} ${show(row.plan_name)}`
       return `${field} ${show(row.scope)} is already used by ${holder}: a scope belongs to one product or plan`
     }))
