@@ -89,7 +89,7 @@ async function serve (database: Database, config: ReturnType<typeof parseConfig>
   const logger = createLogger(config.logLevel)
   // The approve measurement needs the embedded IdP (registration included); the others run without it.
   const idp = process.env.BENCH_EMBEDDED_IDP === '1'
-    ? await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port: 0, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-idp-')), logger })
+    ? await startEmbeddedIdp({ db: database.db, secretBox, host: '127.0.0.1', port: 0, dataDir: fs.mkdtempSync(path.join(os.tmpdir(), 'portal-bench-idp-')), logger })
     : undefined
   const app = await buildApp({ database, adminToken: config.adminToken, logger, secretBox, ...(idp === undefined ? {} : { embeddedIdp: idp, onScopesSaved: idp.ensureScopes }) })
   let stopping = false

@@ -25,9 +25,10 @@ async function main (): Promise<void> {
   if (secretKeys.fromFile !== undefined) {
     logger.warn({ file: secretKeys.fromFile }, 'PORTAL_SECRET_KEYS is not set: secrets are sealed with the key kept in the data directory; set PORTAL_SECRET_KEYS in production')
   }
+  const secretBox = new SecretBox(secretKeys.keys)
   // Loaded only when enabled: oidc-provider is a sixth of the start-up time (bench profile).
   const idp = config.embeddedIdp.enabled
-    ? await (await import('./idp/embedded-idp.ts')).startEmbeddedIdp({ db: database.db, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
+    ? await (await import('./idp/embedded-idp.ts')).startEmbeddedIdp({ db: database.db, secretBox, host: config.host, port: config.embeddedIdp.port, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger })
     : undefined
   // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
   if (config.idp.denyPrivate && idp !== undefined) logger.warn('PORTAL_IDP_DENY_PRIVATE=true refuses loopback addresses: the embedded IdP cannot be called; set PORTAL_EMBEDDED_IDP=false')
@@ -40,7 +41,7 @@ async function main (): Promise<void> {
     maxQueuedPerProvider: config.idp.maxQueuedPerProvider
   }
   const app = await buildApp({
-    database, adminToken: admin.token, logger, secretBox: new SecretBox(secretKeys.keys), embeddedIdp: idp, onScopesSaved: idp?.ensureScopes,
+    database, adminToken: admin.token, logger, secretBox, embeddedIdp: idp, onScopesSaved: idp?.ensureScopes,
     gate, maxConcurrentRequests: config.maxConcurrentRequests
   })
   let closing = false

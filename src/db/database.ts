@@ -86,7 +86,13 @@ function postgresLocks (url: string, schema: string | undefined) {
 }
 
 function openSqlite (file: string): Db {
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true })
+  if (file !== ':memory:') {
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true, mode: 0o700 })
+    // The database holds sealed secrets and audit history: readable by its owner only. SQLite gives the
+    // -wal and -shm files the database file's mode (issue 11 item 7).
+    fs.closeSync(fs.openSync(file, 'a', 0o600))
+    fs.chmodSync(file, 0o600)
+  }
   const database = new SqliteDatabase(file)
   database.pragma('journal_mode = WAL')
   // FULL: an acknowledged write survives a power loss, not only a process crash.

@@ -6,15 +6,18 @@ import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 // @ts-expect-error -- oidc-provider 9 ships no type declarations and @types/oidc-provider is not a dependency
-import Provider from 'oidc-provider'
+import Provider, { errors as oidcErrors } from 'oidc-provider'
 import type { Logger } from 'pino'
 import type { Db } from '../db/database.ts'
 import { AppError, show } from '../errors.ts'
 import { loadIdpKeys, loadInitialAccessToken, type IdpKeys } from './idp-secrets.ts'
-import { deleteExpiredIdpModels, kyselyAdapterFactory } from './kysely-adapter.ts'
+import type { SecretBox } from '../shared/secret-box.ts'
+import { deleteExpiredIdpModels, kyselyAdapterFactory, sealLegacyIdpModels } from './kysely-adapter.ts'
 
 export interface EmbeddedIdpOptions {
   readonly db: Db
+  /** Seals what the IdP stores (client secrets, tokens), as the portal's own secrets. */
+  readonly secretBox: SecretBox
   readonly host: string
   /** 0 picks a free port; the default issuer then carries the real one. */
   readonly port: number
@@ -62,7 +65,8 @@ interface KoaContext {
     readonly entities: { readonly RegistrationAccessToken?: { readonly policies?: unknown; destroy(): Promise<void> } }
   }
 }
-interface Caller { readonly clientId: string; readonly clientAuthMethod: string }
+const INTROSPECT_ANY = 'introspect_any_token'
+interface Caller { readonly clientId: string; readonly clientAuthMethod: string; readonly [INTROSPECT_ANY]?: boolean }
 interface Token { readonly clientId: string }
 const OidcProviderClass = Provider as new (issuer: string, configuration: object) => OidcProvider
 
@@ -71,6 +75,8 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const initialAccessToken = options.initialAccessToken ?? loadInitialAccessToken(options.dataDir)
   const keys = loadIdpKeys(options.dataDir)
   await deleteExpiredIdpModels(db)
+  const sealed = await sealLegacyIdpModels(db, options.secretBox)
+  if (sealed > 0) logger.info({ sealed }, 'embedded IdP: records stored before sealing are now sealed')
 
   // The issuer needs the port, and the provider needs the issuer: listen first, then build the provider.
   let current: { scopes: ReadonlySet<string>; handle: http.RequestListener } | undefined
@@ -84,7 +90,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const issuer = options.issuer ?? origin
 
   const install = (scopes: ReadonlySet<string>): void => {
-    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, logger }).callback() }
+    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, logger }).callback() }
   }
   try {
     install(await loadScopes(db))
@@ -146,12 +152,20 @@ interface ProviderSettings {
   readonly keys: IdpKeys
   readonly initialAccessToken: string
   readonly db: Db
+  readonly box: SecretBox
   readonly logger: EmbeddedIdpOptions['logger']
 }
 
-function createProvider ({ issuer, scopes, keys, initialAccessToken, db, logger }: ProviderSettings): OidcProvider {
+function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, logger }: ProviderSettings): OidcProvider {
   const provider = new OidcProviderClass(issuer, {
-    adapter: kyselyAdapterFactory(db),
+    adapter: kyselyAdapterFactory(db, box),
+    // A resource server registers with "introspect_any_token": true (the portal never sends it for consumers).
+    extraClientMetadata: {
+      properties: [INTROSPECT_ANY],
+      validator (_ctx: unknown, key: string, value: unknown) {
+        if (key === INTROSPECT_ANY && value !== undefined && typeof value !== 'boolean') throw new (oidcErrors as { InvalidClientMetadata: new (message: string) => Error }).InvalidClientMetadata(`${INTROSPECT_ANY} must be a boolean`)
+      }
+    },
     jwks: keys.jwks,
     cookies: { keys: keys.cookieKeys },
     scopes: [...scopes],
@@ -162,8 +176,9 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, logger 
       registration: { enabled: true, initialAccessToken }, // a string: one static Bearer value
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: true }, // new token on every PUT
       clientCredentials: { enabled: true },
-      // RFC 7662 §4: resource servers (confidential clients) may introspect any token, public clients only their own.
-      introspection: { enabled: true, allowedPolicy: (_ctx: unknown, caller: Caller, token: Token) => caller.clientAuthMethod !== 'none' || token.clientId === caller.clientId },
+      // RFC 7662 §4 leaves who may introspect what to the server: a client its own tokens (consumers are
+      // clients, and one must not read another's, issue 11 item 9); a registered resource server any token.
+      introspection: { enabled: true, allowedPolicy: (_ctx: unknown, caller: Caller, token: Token) => token.clientId === caller.clientId || caller[INTROSPECT_ANY] === true },
       // RFC 7009 §2.1: a client revokes only tokens issued to it (others: silently ignored).
       revocation: { enabled: true, allowedPolicy: (_ctx: unknown, caller: Caller, token: Token) => token.clientId === caller.clientId }
     },

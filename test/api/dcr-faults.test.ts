@@ -44,7 +44,7 @@ for (const dialect of dialects) {
       return Number(row.rows[0]!.count)
     }
     const embeddedHasClient = async (clientId: string): Promise<boolean> => {
-      const row = await h.database.db.selectFrom('idp_models').select('id').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst()
+      const row = await h.database.db.selectFrom('idp_models').select('id').where('model', '=', 'Client').where('client_id', '=', clientId).executeTakeFirst()
       return row !== undefined
     }
     const ok = (reply: Reply, status = 200) => { assert.equal(reply.status, status, JSON.stringify(reply.body)); return reply.body }

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
+import { KyselyAdapter } from '../../src/idp/kysely-adapter.ts'
 import { TEST_SECRET_BOX, startHarness, type Harness } from '../helpers/app.ts'
 import { CLIENT_REGISTRATION_TOKEN, openColumn, sealColumn } from '../../src/shared/sealed-columns.ts'
 import { clientCredentialsToken } from '../helpers/test-idp.ts'
@@ -25,8 +26,7 @@ for (const dialect of dialects) {
 
     /** The embedded IdP's own record of a client (its storage), without a management call. */
     const idpClient = async (clientId: string): Promise<Record<string, any> | undefined> => {
-      const row = await h.database.db.selectFrom('idp_models').select('payload').where('model', '=', 'Client').where('id', '=', clientId).executeTakeFirst()
-      return row === undefined ? undefined : JSON.parse(row.payload)
+      return await new KyselyAdapter(h.database.db, 'Client', TEST_SECRET_BOX).find(clientId)
     }
     const introspect = async (clientId: string, secret: string, token: string) => {
       const response = await fetch(`${issuer}/token/introspection`, {

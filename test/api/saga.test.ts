@@ -29,7 +29,7 @@ for (const dialect of dialects) {
       await proxy.close()
     })
 
-    const idpClients = async () => (await h.database.db.selectFrom('idp_models').select('id').where('model', '=', 'Client').execute()).map((r) => r.id)
+    const idpClients = async () => (await h.database.db.selectFrom('idp_models').select('client_id').where('model', '=', 'Client').execute()).map((r) => r.client_id)
     const registrationPosts = () => proxy.requests.filter((r) => r === 'POST /reg').length
     /** A pending access request of a new app for the machine-to-machine type. */
     const pendingRequest = async () => {
@@ -70,7 +70,7 @@ for (const dialect of dialects) {
       assert.equal(registrationPosts(), postsBefore + 1, 'no second registration was sent')
 
       // The operator deletes the client at the IdP (here: through its storage) and resolves the operation.
-      await h.database.db.deleteFrom('idp_models').where('model', '=', 'Client').where('id', '=', created[0]!).execute()
+      await h.database.db.deleteFrom('idp_models').where('model', '=', 'Client').where('client_id', '=', created[0]!).execute()
       assert.equal((await h.call('DELETE', `/portal-api/idp-operations/registrations/${unknown.ID}`)).status, 200)
       assert.equal((await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)).status, 200)
       assert.equal((await h.call('DELETE', `/portal-api/idp-operations/registrations/${unknown.ID}`)).status, 404)

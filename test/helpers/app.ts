@@ -58,7 +58,7 @@ export async function startHarness (dialect: TestDialect, options: HarnessOption
   const clock = { now: new Date('2026-11-27T10:00:00.000Z'), advance (ms: number) { clock.now = new Date(clock.now.getTime() + ms) } }
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-harness-'))
   const idp = options.embeddedIdp === true
-    ? await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port: 0, dataDir, logger, ...(options.idpIssuer === undefined ? {} : { issuer: options.idpIssuer }) })
+    ? await startEmbeddedIdp({ db: database.db, secretBox: TEST_SECRET_BOX, host: '127.0.0.1', port: 0, dataDir, logger, ...(options.idpIssuer === undefined ? {} : { issuer: options.idpIssuer }) })
     : undefined
   const app = await buildApp({
     database,

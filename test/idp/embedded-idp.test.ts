@@ -13,6 +13,7 @@ import type { Database } from '../../src/db/database.ts'
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/idp/embedded-idp.ts'
 import { INITIAL_ACCESS_TOKEN_FILE } from '../../src/idp/idp-secrets.ts'
 import { createLogger } from '../../src/logger.ts'
+import { TEST_SECRET_BOX } from '../helpers/app.ts'
 import { dialects } from '../helpers/dialects.ts'
 
 const MACHINE_CLIENT = { client_name: 'm2m', grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'client_secret_basic' }
@@ -48,7 +49,7 @@ for (const dialect of dialects) {
     let idp: EmbeddedIdp
     const logs: string[] = []
     const logger = createLogger('trace', new Writable({ write (chunk, _encoding, done) { logs.push(String(chunk)); done() } }))
-    const start = async (port = 0): Promise<EmbeddedIdp> => await startEmbeddedIdp({ db: database.db, host: '127.0.0.1', port, dataDir, logger })
+    const start = async (port = 0): Promise<EmbeddedIdp> => await startEmbeddedIdp({ db: database.db, secretBox: TEST_SECRET_BOX, host: '127.0.0.1', port, dataDir, logger })
     const register = async (metadata: object, token: string | undefined = idp.initialAccessToken): Promise<Answer> =>
       await call('POST', `${idp.issuer}/reg`, token, metadata)
 
@@ -150,6 +151,64 @@ for (const dialect of dialects) {
       assert.equal((await client.tokenIntrospection(config, token.access_token)).active, true)
       await client.tokenRevocation(config, token.access_token)
       assert.equal((await client.tokenIntrospection(config, token.access_token)).active, false)
+    })
+
+    it('lets a client introspect only its own tokens; a registered resource server any (issue 11 item 9)', async () => {
+      const owner = await oauthClient(idp, (await register(MACHINE_CLIENT)).body)
+      const other = await oauthClient(idp, (await register(MACHINE_CLIENT)).body)
+      const resourceServer = await oauthClient(idp, (await register({ ...MACHINE_CLIENT, introspect_any_token: true })).body)
+      const token = await client.clientCredentialsGrant(owner)
+      assert.equal((await client.tokenIntrospection(other, token.access_token)).active, false)
+      assert.equal((await client.tokenIntrospection(owner, token.access_token)).active, true)
+      assert.equal((await client.tokenIntrospection(resourceServer, token.access_token)).active, true)
+      const refused = await register({ ...MACHINE_CLIENT, introspect_any_token: 'yes' })
+      assert.deepEqual([refused.status, refused.body.error], [400, 'invalid_client_metadata'])
+    })
+
+    it('revokes a client\'s tokens when the client is deleted (RFC 7592 DELETE; issue 11 item 13)', async () => {
+      const { body: registered } = await register(MACHINE_CLIENT)
+      const resourceServer = await oauthClient(idp, (await register({ ...MACHINE_CLIENT, introspect_any_token: true })).body)
+      const token = await client.clientCredentialsGrant(await oauthClient(idp, registered))
+      assert.equal((await client.tokenIntrospection(resourceServer, token.access_token)).active, true)
+      assert.equal((await call('DELETE', registered.registration_client_uri, registered.registration_access_token)).status, 204)
+      assert.equal((await client.tokenIntrospection(resourceServer, token.access_token)).active, false)
+      const left = await database.db.selectFrom('idp_models').select('model').where('client_id', '=', registered.client_id).execute()
+      assert.deepEqual(left, [], 'no record of the deleted client is left')
+    })
+
+    it('stores no client secret, registration access token or access token in clear (issue 11 item 7)', async () => {
+      const { body: registered } = await register(MACHINE_CLIENT)
+      const token = await client.clientCredentialsGrant(await oauthClient(idp, registered))
+      const rows = await database.db.selectFrom('idp_models').selectAll().execute()
+      const stored = JSON.stringify(rows)
+      for (const secret of [registered.client_secret, registered.registration_access_token, token.access_token, idp.initialAccessToken]) {
+        assert.equal(stored.includes(secret), false, 'a secret is stored in clear')
+      }
+      assert.ok(rows.every((row) => row.payload.startsWith('v1.')), 'every payload is sealed')
+    })
+
+    it('seals records stored before sealing when it starts, and still serves them', async () => {
+      // A client and its registration access token as an earlier version stored them: plain JSON, the token as id.
+      const legacyToken = 'legacy-registration-access-token-000000000000'
+      const clientPayload = { client_id: 'legacy-client', client_secret: 'legacy-secret-0000000000000000000000', grant_types: ['client_credentials'], response_types: [], token_endpoint_auth_method: 'client_secret_basic', client_name: 'legacy' }
+      const tokenPayload = { jti: legacyToken, kind: 'RegistrationAccessToken', clientId: 'legacy-client', iat: Math.floor(Date.now() / 1000) }
+      await database.db.insertInto('idp_models').values([
+        { model: 'Client', id: 'legacy-client', payload: JSON.stringify(clientPayload), grant_id: null, user_code: null, uid: null, client_id: null, expires_at: null, consumed_at: null },
+        { model: 'RegistrationAccessToken', id: legacyToken, payload: JSON.stringify(tokenPayload), grant_id: null, user_code: null, uid: null, client_id: null, expires_at: null, consumed_at: null }
+      ]).execute()
+      const { issuer } = idp
+      await idp.close()
+      await agent.close()
+      agent = new Agent()
+      idp = await start(Number(new URL(issuer).port))
+
+      const stored = JSON.stringify(await database.db.selectFrom('idp_models').selectAll().where('client_id', '=', 'legacy-client').execute())
+      assert.equal(stored.includes(legacyToken) || stored.includes(clientPayload.client_secret), false)
+      const read = await call('GET', `${issuer}/reg/legacy-client`, legacyToken)
+      assert.equal(read.status, 200, JSON.stringify(read.body))
+      assert.equal(read.body.client_secret, clientPayload.client_secret)
+      const token = await client.clientCredentialsGrant(await oauthClient(idp, { client_id: 'legacy-client', client_secret: clientPayload.client_secret }))
+      assert.equal(token.token_type, 'bearer')
     })
 
     it('accepts a scope only once ensureScopes() has added it', async () => {
