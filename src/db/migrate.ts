@@ -8,6 +8,7 @@ import { productsPlansApps } from './migrations/2026-11-27T0300-products-plans-a
 import { accessRequestsCredentials } from './migrations/2026-11-27T0400-access-requests-credentials.ts'
 import { idpOperations } from './migrations/2026-11-27T0500-idp-operations.ts'
 import { idempotencyAudit } from './migrations/2026-11-27T0600-idempotency-audit.ts'
+import { leases } from './migrations/2026-11-28T0000-leases.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -17,7 +18,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-27T0300-products-plans-apps': productsPlansApps,
   '2026-11-27T0400-access-requests-credentials': accessRequestsCredentials,
   '2026-11-27T0500-idp-operations': idpOperations,
-  '2026-11-27T0600-idempotency-audit': idempotencyAudit
+  '2026-11-27T0600-idempotency-audit': idempotencyAudit,
+  '2026-11-28T0000-leases': leases
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {
