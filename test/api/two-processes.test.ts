@@ -11,8 +11,8 @@ import { startService, type ServiceProcess } from '../helpers/process.ts'
 import { clientCredentialsToken, startTestIdp, type TestIdp } from '../helpers/test-idp.ts'
 
 const postgres = dialects.find((dialect) => dialect.name === 'postgres')!
-const APPS = 8
-const REQUESTS_PER_APP = 8 // half approved before the storm (then rotated in it), half approved in it
+const APPS = 32
+const REQUESTS_PER_APP = 2 // one approved before the storm (then rotated in it), one approved in it
 const SCOPES = Array.from({ length: REQUESTS_PER_APP }, (_, i) => `storm-${i}`)
 const TOKEN = `storm-admin-token-${randomBytes(8).toString('hex')}`
 
