@@ -1,19 +1,18 @@
 import type { Db } from '../../db/database.ts'
-import type { AppRow } from '../apps/app.table.ts'
 import type { ClientTypeRow } from '../client-types/client-type.table.ts'
 import type { OAuthProviderRow } from '../oauth-providers/oauth-provider.table.ts'
 import type { NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from './credential.table.ts'
 
 /** What a registration needs to know: the app (name, redirect URIs), the client type and its provider. */
 export interface RegistrationContextRows {
-  readonly app: AppRow
+  readonly app: { readonly name: string; readonly redirect_urls: string }
   readonly clientType: ClientTypeRow
   readonly provider: OAuthProviderRow
 }
 
 /** The one read that assembles a registration's context; undefined when any of the three is gone. */
 export async function findRegistrationContext (db: Db, appId: number, clientTypeId: number): Promise<RegistrationContextRows | undefined> {
-  const app = await db.selectFrom('apps').selectAll().where('id', '=', appId).executeTakeFirst()
+  const app = await db.selectFrom('apps').select(['name', 'redirect_urls']).where('id', '=', appId).executeTakeFirst()
   const clientType = await db.selectFrom('oauth_client_types').selectAll().where('id', '=', clientTypeId).executeTakeFirst()
   const provider = clientType === undefined ? undefined : await findProviderRow(db, clientType.provider_id)
   return app === undefined || clientType === undefined || provider === undefined ? undefined : { app, clientType, provider }
@@ -22,6 +21,10 @@ export async function findRegistrationContext (db: Db, appId: number, clientType
 /** The provider a stored client was registered at (to manage or delete it there). */
 export async function findProviderRow (db: Db, providerId: number): Promise<OAuthProviderRow | undefined> {
   return await db.selectFrom('oauth_providers').selectAll().where('id', '=', providerId).executeTakeFirst()
+}
+
+export async function appExists (db: Db, appId: number): Promise<boolean> {
+  return (await db.selectFrom('apps').select('id').where('id', '=', appId).executeTakeFirst()) !== undefined
 }
 
 /** Whether the access request exists and belongs to the app (the path of the credential routes). */

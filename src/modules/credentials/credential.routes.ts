@@ -4,12 +4,12 @@ import { actorOf } from '../../http/auth.ts'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { answerInvalidBodiesWith422 } from '../../http/unprocessable.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { AppIdParam } from '../apps/app.schemas.ts'
 import { Credential, CredentialIdParam, idpAction } from './credential.schemas.ts'
 import type { CredentialService } from './credential.service.ts'
 
-// Tyk names the middle parameter `access-request_id`; a hyphen would split it for the router (as in
-// the access-request routes, whose schema this repeats: this module does not import that one).
+// The parameters as the app and access-request routes declare them (this module imports neither). Tyk
+// names the middle one `access-request_id`; a hyphen would split it for the router.
+const AppIdParam = Type.String({ description: 'UID of this application (integer)', examples: ['1'] })
 const AccessRequestIdParam = Type.String({ description: 'UID of this access request (integer)', examples: ['1'] })
 const requestParams = Type.Object({ app_id: AppIdParam, access_request_id: AccessRequestIdParam })
 const credentialParams = Type.Object({ app_id: AppIdParam, access_request_id: AccessRequestIdParam, credential_id: CredentialIdParam })

@@ -9,9 +9,8 @@ import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import type { Clock } from '../../shared/time.ts'
-import { getAppRow } from '../apps/app.service.ts'
 import { recordAudit, type Actor } from '../audit/audit.ts'
-import { accessRequestOfAppExists, listCredentialViews, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
+import { accessRequestOfAppExists, appExists, listCredentialViews, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
 import { toCredential, type Credential } from './credential.schemas.ts'
 import type { Grant, IdpClientService, IdpOutcome } from './idp-client.service.ts'
 
@@ -121,9 +120,10 @@ export class CredentialService {
   }
 
   private async getRequestId (rawAppId: string, rawRequestId: string): Promise<number> {
-    const app = await getAppRow(this.deps.db, rawAppId)
+    const appId = parseId(rawAppId)
+    if (appId === undefined || !await appExists(this.deps.db, appId)) throw new AppError('not_found', `Application Not found: app_id ${show(rawAppId)}`)
     const id = parseId(rawRequestId)
-    if (id === undefined || !(await accessRequestOfAppExists(this.deps.db, app.id, id))) {
+    if (id === undefined || !await accessRequestOfAppExists(this.deps.db, appId, id)) {
       throw new AppError('not_found', `Access request Not found: access_request_id ${show(rawRequestId)} of app_id ${show(rawAppId)}`)
     }
     return id
