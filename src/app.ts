@@ -27,10 +27,13 @@ import { ProductService, productAttachments, type ScopesSavedHook } from './modu
 import { ProviderVerification } from './modules/oauth-providers/provider-verification.ts'
 import { DcrEngine, HttpGate, type HttpGateOptions } from './dcr/index.ts'
 import { DEFAULT_MAX_CONCURRENT_REQUESTS, limitInFlightRequests } from './http/overload.ts'
-import { idpOperationRoutes } from './modules/credentials/idp-operation.routes.ts'
-import { OAuthClientService } from './modules/credentials/oauth-client.service.ts'
-import { Reconciler } from './modules/credentials/reconciler.ts'
-import { KeyedLock, acrossProcesses } from './shared/keyed-lock.ts'
+import { credentialRoutes } from './modules/credentials/credential.routes.ts'
+import { CredentialService } from './modules/credentials/credential.service.ts'
+import { IdpClientService } from './modules/credentials/idp-client.service.ts'
+import { idpOperationRoutes } from './modules/idp-operations/idp-operation.routes.ts'
+import { IdpOperationService } from './modules/idp-operations/idp-operation.service.ts'
+import { Reconciler } from './modules/idp-operations/reconciler.ts'
+import { Leases } from './db/leases.ts'
 import type { SecretBox } from './shared/secret-box.ts'
 import type { Clock } from './shared/time.ts'
 
@@ -86,16 +89,18 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onRoute', idempotencyKeys({ db, now }))
   const engine = deps.engine ?? new DcrEngine({ gate: new HttpGate(deps.gate) })
   if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
-  // Calls for one IdP client or one access request never interleave, in this process or another replica.
-  const lock = acrossProcesses(new KeyedLock(), deps.database)
+  // Calls for one IdP client never interleave, in this process or another replica: a lease row each.
+  const leases = new Leases({ db, now })
   const box = deps.secretBox
-  const clients = new OAuthClientService({ db, now, engine, lock, log: app.log, box })
-  const accessRequests = new AccessRequestService({ db, now, clients, lock, box })
-  const reconciler = new Reconciler({ database: deps.database, engine, box, now, log: app.log })
+  const operations = new IdpOperationService({ db, now, engine, box, log: app.log })
+  const clients = new IdpClientService({ db, now, engine, leases, operations, log: app.log, box })
+  const credentials = new CredentialService({ db, now, box, clients })
+  const accessRequests = new AccessRequestService({ db, now, credentials })
+  const reconciler = new Reconciler({ db, leases, engine, box, now, log: app.log })
   app.decorate('reconciler', reconciler)
   app.addHook('onClose', async () => { await reconciler.stop() })
 
-  const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(clients, now)] }
+  const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(credentials, now)] }
   const providers = new OAuthProviderService({ ...serviceDeps, box })
   if (deps.embeddedIdp !== undefined) {
     const registered = await registerEmbeddedProvider(db, box, now, deps.embeddedIdp)
@@ -119,7 +124,8 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await portalApi.register(planRoutes(plans))
     await portalApi.register(appRoutes(apps))
     await portalApi.register(accessRequestRoutes(accessRequests))
-    await portalApi.register(idpOperationRoutes(reconciler))
+    await portalApi.register(credentialRoutes(credentials))
+    await portalApi.register(idpOperationRoutes(operations))
     await portalApi.register(auditLogRoutes(new AuditLogService({ db })))
     portalApi.get('/openapi.json', {
       schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }

@@ -18,14 +18,6 @@ export interface Database {
   readonly dialect: Dialect
   /** Resolves when the database answers a trivial query (GET /ready). */
   ping(): Promise<void>
-  /**
-   * Runs `task` holding the lock `key` across every process on this database (replicas): a PostgreSQL
-   * session advisory lock on a connection of its own, never a transaction, so an IdP call may run inside.
-   * SQLite has one writing process, so there the task just runs. Combine with an in-process lock.
-   */
-  withLock<T>(key: string, task: () => Promise<T>): Promise<T>
-  /** As withLock, but gives up at once (undefined) when another process holds the lock: leases. */
-  tryWithLock<T>(key: string, task: () => Promise<T>): Promise<T | undefined>
   close(): Promise<void>
 }
 
@@ -42,46 +34,11 @@ export async function openDatabase (target: DatabaseTarget, options: OpenOptions
     await db.destroy()
     throw error
   }
-  const locks = target.dialect === 'postgres' ? postgresLocks(target.url, options.pgSchema) : undefined
   return {
     db,
     dialect: target.dialect,
     ping: async () => { await sql`select 1`.execute(db) },
-    withLock: locks?.withLock ?? (async (_key, task) => await task()),
-    tryWithLock: locks?.tryWithLock ?? (async (_key, task) => await task()),
-    close: async () => {
-      await locks?.close()
-      await db.destroy()
-    }
-  }
-}
-
-/**
- * Advisory locks on a pool of their own, so that tasks holding a lock never starve the query pool. Keys
- * are hashed with the schema, so databases sharing a PostgreSQL database (test suites) never meet.
- */
-function postgresLocks (url: string, schema: string | undefined) {
-  const pool = new pg.Pool({ connectionString: url, max: 16, connectionTimeoutMillis: 5000 })
-  const id = `${schema ?? ''}:`
-  const locked = async <T>(key: string, wait: boolean, task: () => Promise<T>): Promise<T | undefined> => {
-    const client = await pool.connect()
-    try {
-      const { rows } = await client.query<{ held: boolean }>(
-        wait ? 'select pg_advisory_lock(hashtext($1)) is not null as held' : 'select pg_try_advisory_lock(hashtext($1)) as held', [id + key])
-      if (rows[0]?.held !== true) return undefined
-      try {
-        return await task()
-      } finally {
-        await client.query('select pg_advisory_unlock(hashtext($1))', [id + key])
-      }
-    } finally {
-      client.release()
-    }
-  }
-  return {
-    withLock: async <T>(key: string, task: () => Promise<T>) => (await locked(key, true, task)) as T,
-    tryWithLock: async <T>(key: string, task: () => Promise<T>) => await locked(key, false, task),
-    close: async () => { await pool.end() }
+    close: async () => { await db.destroy() }
   }
 }
 

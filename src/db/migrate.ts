@@ -8,6 +8,7 @@ import { productsPlansApps } from './migrations/2026-11-27T0300-products-plans-a
 import { accessRequestsCredentials } from './migrations/2026-11-27T0400-access-requests-credentials.ts'
 import { idpOperations } from './migrations/2026-11-27T0500-idp-operations.ts'
 import { idempotencyAudit } from './migrations/2026-11-27T0600-idempotency-audit.ts'
+import { leases } from './migrations/2026-11-28T0000-leases.ts'
 import { idpModelClient } from './migrations/2026-11-30T0000-idp-model-client.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
@@ -19,6 +20,7 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-27T0400-access-requests-credentials': accessRequestsCredentials,
   '2026-11-27T0500-idp-operations': idpOperations,
   '2026-11-27T0600-idempotency-audit': idempotencyAudit,
+  '2026-11-28T0000-leases': leases,
   '2026-11-30T0000-idp-model-client': idpModelClient
 }
 

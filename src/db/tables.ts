@@ -7,7 +7,9 @@ import type { ScopeOwnerTable } from '../modules/products/scope.table.ts'
 import type { PlanTable } from '../modules/plans/plan.table.ts'
 import type { AppTable } from '../modules/apps/app.table.ts'
 import type { AccessRequestProductTable, AccessRequestTable } from '../modules/access-requests/access-request.table.ts'
-import type { CredentialTable, IdpDeletionTable, IdpRegistrationTable, OAuthClientTable } from '../modules/credentials/credential.table.ts'
+import type { CredentialTable, OAuthClientTable } from '../modules/credentials/credential.table.ts'
+import type { IdpDeletionTable, IdpRegistrationTable } from '../modules/idp-operations/idp-operation.table.ts'
+import type { LeaseTable } from './lease.table.ts'
 import type { IdempotencyKeyTable } from '../http/idempotency.store.ts'
 import type { AuditLogTable } from '../modules/audit/audit.table.ts'
 
@@ -30,4 +32,5 @@ export interface Tables {
   idp_deletions: IdpDeletionTable
   idempotency_keys: IdempotencyKeyTable
   audit_log: AuditLogTable
+  leases: LeaseTable
 }

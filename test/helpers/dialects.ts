@@ -10,7 +10,8 @@ import { openDatabase, type Database, type Dialect } from '../../src/db/database
 
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 const requiredUrl = process.env.PORTAL_TEST_POSTGRES_URL || undefined
-const postgresUrl = requiredUrl ?? DEFAULT_POSTGRES_URL
+/** Where the PostgreSQL variants run (tests that start service processes hand it to them). */
+export const postgresUrl = requiredUrl ?? DEFAULT_POSTGRES_URL
 
 export interface TestDialect {
   readonly name: Dialect

@@ -33,6 +33,8 @@ export interface TestIdp {
   staleTokenPresentations(): number
   /** Whether the IdP still holds this client (its own store, not an HTTP call). */
   hasClient(clientId: string): Promise<boolean>
+  /** Every client the IdP holds (its own store). */
+  clientIds(): string[]
   close(): Promise<void>
 }
 
@@ -124,6 +126,7 @@ export async function startTestIdp (options: TestIdpOptions): Promise<TestIdp> {
     requests,
     staleTokenPresentations: () => tokens.stale,
     hasClient: async (clientId) => store.has(`Client:${clientId}`),
+    clientIds: () => [...store.keys()].filter((key) => key.startsWith('Client:')).map((key) => key.slice('Client:'.length)),
     async close () {
       await okta?.close()
       server.closeAllConnections()

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { DeletionTarget } from '../../shared/usage.ts'
-import type { AccessRequestRow, AccessRequestTable, NewAccessRequestRow } from './access-request.table.ts'
+import type { AccessRequestRow, AccessRequestStatus, AccessRequestTable, NewAccessRequestRow } from './access-request.table.ts'
 import type { Updateable } from 'kysely'
 
 /** An access request joined with the names Tyk shows next to the ids. */
@@ -44,8 +44,16 @@ export async function updateAccessRequest (db: Db, id: number, changes: Updateab
   await db.updateTable('access_requests').set(changes).where('id', '=', id).execute()
 }
 
-export async function deleteAccessRequest (db: Db, id: number): Promise<void> {
-  await db.deleteFrom('access_requests').where('id', '=', id).execute()
+/** Changes a request only while its status is still `from`: false when another change came first. */
+export async function updateAccessRequestFrom (db: Db, id: number, from: AccessRequestStatus, changes: Updateable<AccessRequestTable>): Promise<boolean> {
+  const result = await db.updateTable('access_requests').set(changes).where('id', '=', id).where('status', '=', from).executeTakeFirst()
+  return Number(result.numUpdatedRows) > 0
+}
+
+/** False when it was already gone. */
+export async function deleteAccessRequest (db: Db, id: number): Promise<boolean> {
+  const result = await db.deleteFrom('access_requests').where('id', '=', id).executeTakeFirst()
+  return Number(result.numDeletedRows) > 0
 }
 
 export async function productsOfRequests (db: Db, ids: readonly number[]): Promise<Array<{ access_request_id: number; id: number; name: string; scopes: string; dcr_enabled: number }>> {

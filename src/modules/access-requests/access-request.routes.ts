@@ -4,20 +4,14 @@ import { IdpCallErrors, PageQuery, StatusBody } from '../../http/schemas.ts'
 import { actorOf } from '../../http/auth.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { AppIdParam } from '../apps/app.schemas.ts'
-import {
-  AccessRequestElem, AccessRequestIdParam, AccessRequestShow, Credential, CredentialIdParam, ProvisionBody, StatusWithErrors, StatusWithMessage
-} from './access-request.schemas.ts'
+import { idpAction, tyk422 } from '../credentials/credential.schemas.ts'
+import { AccessRequestElem, AccessRequestIdParam, AccessRequestShow, ProvisionBody } from './access-request.schemas.ts'
 import type { AccessRequestService } from './access-request.service.ts'
 
 const requestParams = Type.Object({ access_request_id: AccessRequestIdParam })
 // Tyk names this path parameter `access-request_id`; the name is not on the wire, and a hyphen would
 // split it for the router, so it is access_request_id here.
 const appRequestParams = Type.Object({ app_id: AppIdParam, access_request_id: AccessRequestIdParam })
-const credentialParams = Type.Object({ app_id: AppIdParam, access_request_id: AccessRequestIdParam, credential_id: CredentialIdParam })
-// Actions that reach the IdP answer 502/504 when it fails, and Tyk's 422 StatusWithErrors when it refuses
-// (tyk-portal-api.md §5.3–§5.5): that envelope is declared on each of them (tyk422).
-const idpAction = { 200: StatusWithMessage, 422: StatusWithErrors, ...IdpCallErrors }
-const tyk422 = { errorEnvelope: 'status-errors' } as const
 
 export function accessRequestRoutes (requests: AccessRequestService): FastifyPluginAsyncTypebox {
   return async (app) => {
@@ -77,31 +71,6 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     }, async (request) => {
       await requests.remove(request.params.access_request_id, actorOf(request), request.params.app_id)
       return { status: 'ok' }
-    })
-
-    const credentials = '/apps/:app_id/access-requests/:access_request_id/credentials'
-
-    app.get(credentials, {
-      schema: { operationId: 'list-credentials', tags: appTags, params: appRequestParams, querystring: PageQuery, response: { 200: Type.Array(Credential) } }
-    }, async (request) => await requests.listCredentials(request.params.app_id, request.params.access_request_id, parsePage(request.query)))
-
-    app.get(`${credentials}/:credential_id`, {
-      schema: { operationId: 'get-credential', tags: appTags, params: credentialParams, response: { 200: Credential } }
-    }, async (request) => await requests.getCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id))
-
-    app.delete(`${credentials}/:credential_id`, {
-      schema: { operationId: 'delete-credential', tags: appTags, params: credentialParams, response: { 200: StatusBody, ...IdpCallErrors } }
-    }, async (request) => {
-      await requests.removeCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id, actorOf(request))
-      return { status: 'ok' }
-    })
-
-    app.put(`${credentials}/:credential_id/rotate`, {
-      schema: { operationId: 'rotate-credential', tags: appTags, params: credentialParams, response: idpAction },
-      config: tyk422
-    }, async (request) => {
-      const message = await requests.rotateCredential(request.params.app_id, request.params.access_request_id, request.params.credential_id, actorOf(request))
-      return { status: 'ok', message }
     })
   }
 }

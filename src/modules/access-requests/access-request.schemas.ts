@@ -1,9 +1,9 @@
-// Access requests and credentials (tyk-portal-api.md §5.3–§5.5), with Tyk's field names.
+// Access requests (tyk-portal-api.md §5.3–§5.5), with Tyk's field names.
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { Credential } from '../credentials/credential.schemas.ts'
 
 export const AccessRequestIdParam = Type.String({ description: 'UID of this access request (integer)', examples: ['1'] })
-export const CredentialIdParam = Type.String({ description: 'UID of this credential (integer)', examples: ['1'] })
 
 // The body Tyk's own Postman collection sends to PUT /apps/{app_id}/provision (swagger documents none).
 export const ProvisionBody = Type.Object({
@@ -13,38 +13,6 @@ export const ProvisionBody = Type.Object({
   ID: Ignored()
 }, { additionalProperties: false })
 export type ProvisionInput = Static<typeof ProvisionBody>
-
-export const StatusWithMessage = Type.Object({
-  status: Type.String({ examples: ['ok'] }),
-  message: Type.String(),
-  ID: Type.Optional(Id)
-}, { additionalProperties: false, description: 'Tyk StatusWithMessage; ID names the access request concerned (our addition)' })
-
-export const StatusWithErrors = Type.Object({
-  status: Type.String({ examples: ['error'] }),
-  errors: Type.Array(Type.String())
-}, { additionalProperties: false, description: 'Tyk StatusWithErrors' })
-
-export const Credential = Type.Object({
-  ID: Id,
-  AccessRequest: Type.String({ examples: ['AccessRequest#2'] }),
-  Credential: Type.String({ description: 'gateway key; "" for OAuth2.0 credentials' }),
-  CredentialHash: Type.String({ description: '"" for OAuth2.0 credentials' }),
-  DCRRegistrationAccessToken: Type.String({ description: 'never returned in clear: "[redacted]" when the client has one' }),
-  DCRRegistrationClientURI: Type.String(),
-  DCRResponse: Type.String({ description: "the IdP's registration response as a JSON string, secrets removed" }),
-  Expires: Type.String({ description: 'when the client secret expires (YYYY-MM-DD HH:MM UTC), "" for never' }),
-  OAuthClientID: Type.String(),
-  OAuthClientSecret: Type.String({ description: '"" for public clients' }),
-  RedirectURI: Type.String({ description: 'comma-separated' }),
-  ResponseType: Type.String({ description: 'comma-separated' }),
-  GrantType: Type.String({ description: 'comma-separated, as the IdP registered them' }),
-  Scope: Type.String({ description: 'space-separated: every scope the client holds', examples: ['payments free-plan'] }),
-  TokenEndpoints: Type.String({ description: 'the token endpoint auth method', examples: ['client_secret_basic'] }),
-  State: StringEnum(['active', 'unmanageable'], { description: 'unmanageable: the IdP refused its registration access token (see LastError)' }),
-  LastError: Type.String({ description: 'why the client is unmanageable; "" otherwise' })
-}, { additionalProperties: false })
-export type Credential = Static<typeof Credential>
 
 export const AccessRequestElem = Type.Object({
   ID: Id,

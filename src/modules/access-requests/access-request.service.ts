@@ -2,36 +2,36 @@
 // DCR request gives it its scopes (products' Scopes + plan's JWTScope) on its app's IdP client.
 import { IdpError, isMachineOnly } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
+import type { Lease } from '../../db/leases.ts'
 import { AppError, show } from '../../errors.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { Lock } from '../../shared/keyed-lock.ts'
-import type { SecretBox } from '../../shared/secret-box.ts'
-import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import { recordAudit, type Actor } from '../audit/audit.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
 import { getAppRow, parseAppId } from '../apps/app.service.ts'
 import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
-import { listCredentialViews, listOAuthClientsOf, type CredentialView } from '../credentials/credential.repository.ts'
-import type { OAuthClientService } from '../credentials/oauth-client.service.ts'
+import { listOAuthClientsOf } from '../credentials/credential.repository.ts'
+import type { CredentialService } from '../credentials/credential.service.ts'
+import type { IdpOutcome } from '../credentials/idp-client.service.ts'
 import { findPlan } from '../plans/plan.repository.ts'
 import { findAttachedClientType, findClientTypeById, findProduct } from '../products/product.repository.ts'
 import {
   deleteAccessRequest, findAccessRequest, insertAccessRequest, listAccessRequests, listAllAccessRequestsOf,
-  productsOfRequests, rejectRequestsOf, updateAccessRequest, type AccessRequestView
+  productsOfRequests, rejectRequestsOf, updateAccessRequest, updateAccessRequestFrom, type AccessRequestView
 } from './access-request.repository.ts'
-import type { AccessRequestElem, AccessRequestShow, Credential, ProvisionInput } from './access-request.schemas.ts'
+import type { AccessRequestStatus } from './access-request.table.ts'
+import type { AccessRequestElem, AccessRequestShow, ProvisionInput } from './access-request.schemas.ts'
 
 export interface AccessRequestServiceDeps {
   readonly db: Db
   readonly now: Clock
-  readonly clients: OAuthClientService
-  /** Approve, reject and delete of one request never interleave (each re-reads the status inside). */
-  readonly lock: Lock
-  readonly box: SecretBox
+  readonly credentials: CredentialService
 }
+
+/** A use case that called no IdP: nothing to record but its own change. */
+const NO_IDP_OUTCOME: IdpOutcome = { record: async () => {}, abandon: async () => {}, settle: async () => {} }
 
 export class AccessRequestService {
   constructor (private readonly deps: AccessRequestServiceDeps) {}
@@ -117,40 +117,24 @@ export class AccessRequestService {
 
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */
   async approve (rawId: string, actor: Actor): Promise<void> {
-    await this.exclusive(rawId, async (request) => {
+    await this.onRequest(rawId, async (request, lease) => {
       if (request.status !== 'pending') throw new AppError('invalid_state', `access request ${request.id} is ${request.status}, not pending`)
-      const approve = async (trx: Db, scopes: readonly string[]) => {
-        await updateAccessRequest(trx, request.id, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null, updated_at: this.deps.now().toISOString() })
+      const scopes = lease === undefined ? [] : await this.scopesOf(request)
+      const outcome = lease === undefined ? NO_IDP_OUTCOME : await this.granted(lease, request, scopes)
+      await this.commit(outcome, async (trx) => {
+        await this.changeStatus(trx, request, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null })
         await this.audit(trx, actor, 'approve', request.id, { Status: request.status }, { Status: 'approved', Scope: scopes.join(' ') })
-      }
-      if (request.dcr_enabled !== 1 || request.client_type_id === null) {
-        await this.deps.db.transaction().execute(async (trx) => { await approve(trx, []) })
-        return
-      }
-      const scopes = await this.scopesOf(request)
-      try {
-        await this.deps.clients.grant(
-          { accessRequestId: request.id, appId: request.app_id, clientTypeId: request.client_type_id, scopes },
-          async (trx) => { await approve(trx, scopes) })
-      } catch (error) {
-        if (!(error instanceof IdpError)) throw error
-        await updateAccessRequest(this.deps.db, request.id, { last_error: error.message, updated_at: this.deps.now().toISOString() })
-        // The IdP answered and refused (e.g. a Keycloak policy): the request stays pending, 422 as Tyk.
-        if (error.status !== undefined && error.status >= 400 && error.status < 500) {
-          throw new AppError('idp_refused', `the identity provider refused the registration: ${error.message}`)
-        }
-        throw error
-      }
+      })
     })
   }
 
   /** Rejects a pending request; an approved one first gives its credentials back (the IdP client loses its scopes). */
   async reject (rawId: string, actor: Actor): Promise<void> {
-    await this.exclusive(rawId, async (request) => {
+    await this.onRequest(rawId, async (request, lease) => {
       if (request.status === 'rejected') throw new AppError('invalid_state', `access request ${request.id} is already rejected`)
-      await this.releaseCredentials(request.id, actor)
-      await this.deps.db.transaction().execute(async (trx) => {
-        await updateAccessRequest(trx, request.id, { status: 'rejected', updated_at: this.deps.now().toISOString() })
+      const released = lease === undefined ? NO_IDP_OUTCOME : await this.deps.credentials.releaseAll(lease, request.id, actor)
+      await this.commit(released, async (trx) => {
+        await this.changeStatus(trx, request, { status: 'rejected' })
         await this.audit(trx, actor, 'reject', request.id, { Status: request.status }, { Status: 'rejected' })
       })
     })
@@ -158,10 +142,10 @@ export class AccessRequestService {
 
   /** Deleting revokes its credentials at the IdP first; an unreachable IdP fails the call and deletes nothing. */
   async remove (rawId: string, actor: Actor, rawAppId?: string): Promise<void> {
-    await this.exclusive(rawId, async (request) => {
-      await this.releaseCredentials(request.id, actor)
-      await this.deps.db.transaction().execute(async (trx) => {
-        await deleteAccessRequest(trx, request.id)
+    await this.onRequest(rawId, async (request, lease) => {
+      const released = lease === undefined ? NO_IDP_OUTCOME : await this.deps.credentials.releaseAll(lease, request.id, actor)
+      await this.commit(released, async (trx) => {
+        if (!await deleteAccessRequest(trx, request.id)) throw this.notFound(rawId, rawAppId)
         await this.audit(trx, actor, 'delete', request.id, { Status: request.status, AppID: request.app_id })
       })
     }, rawAppId)
@@ -170,51 +154,51 @@ export class AccessRequestService {
   /** Before an app is deleted: every access request of it, with its credentials, and any client left over. */
   async removeAllOfApp (appId: number, actor: Actor): Promise<void> {
     for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(String(request.id), actor)
-    await this.deps.clients.revokeAll({ appId })
+    await this.deps.credentials.revokeAll({ appId })
   }
 
-  async listCredentials (rawAppId: string, rawRequestId: string, page: Page): Promise<Credential[]> {
-    const request = await this.getView(rawRequestId, rawAppId)
-    return (await listCredentialViews(this.deps.db, [request.id])).slice(page.offset, page.offset + page.limit).map((view) => toCredential(view, this.deps.box))
+  /** The IdP part of an approval; a failure is kept in the request's LastError, a refusal answered 422 as Tyk. */
+  private async granted (lease: Lease, request: AccessRequestView, scopes: readonly string[]): Promise<IdpOutcome> {
+    try {
+      return await this.deps.credentials.grant(lease, { accessRequestId: request.id, appId: request.app_id, clientTypeId: request.client_type_id!, scopes })
+    } catch (error) {
+      if (!(error instanceof IdpError)) throw error
+      await updateAccessRequest(this.deps.db, request.id, { last_error: error.message, updated_at: this.deps.now().toISOString() })
+      // The IdP answered and refused (e.g. a Keycloak policy): the request stays pending, 422 as Tyk.
+      if (error.status !== undefined && error.status >= 400 && error.status < 500) {
+        throw new AppError('idp_refused', `the identity provider refused the registration: ${error.message}`)
+      }
+      throw error
+    }
   }
 
-  async getCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<Credential> {
-    return toCredential(await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId), this.deps.box)
+  /**
+   * The unit of work of approve, reject and delete: what the IdP calls changed, the request's new state
+   * and the audit entries, in one short transaction; a new client that cannot be recorded is taken back.
+   */
+  private async commit (outcome: IdpOutcome, writes: (trx: Db) => Promise<void>): Promise<void> {
+    try {
+      await this.deps.db.transaction().execute(async (trx) => {
+        await outcome.record(trx)
+        await writes(trx)
+      })
+    } catch (error) {
+      await outcome.abandon()
+      throw error
+    }
+    await outcome.settle()
   }
 
-  /** Removes the credential (its scopes leave the IdP client, or the client is deleted); the request survives (Tyk 1.8.3). */
-  async removeCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string, actor: Actor): Promise<void> {
-    const credential = await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId)
-    await this.deps.clients.release(credential.credential_id, this.auditCredential(actor, 'delete', credential))
-  }
-
-  async rotateCredential (rawAppId: string, rawRequestId: string, rawCredentialId: string, actor: Actor): Promise<string> {
-    const credential = await this.getCredentialView(rawAppId, rawRequestId, rawCredentialId)
-    const { mode, clientId } = await this.deps.clients.rotate(credential.credential_id, this.auditCredential(actor, 'rotate', credential))
-    return mode === 'in_place'
-      ? `client ${clientId} has a new secret (rotated in place at the IdP)`
-      : `client ${credential.client_id} was replaced by client ${clientId} with a new secret; the old client is deleted`
-  }
-
-  private async releaseCredentials (requestId: number, actor: Actor): Promise<void> {
-    for (const credential of await listCredentialViews(this.deps.db, [requestId])) {
-      await this.deps.clients.release(credential.credential_id, this.auditCredential(actor, 'delete', credential))
+  /** Changes the request's status from the one it was read with; a change that came first wins (422). */
+  private async changeStatus (trx: Db, request: AccessRequestView, changes: { status: AccessRequestStatus; granted_scopes?: string; last_error?: null }): Promise<void> {
+    if (!await updateAccessRequestFrom(trx, request.id, request.status, { ...changes, updated_at: this.deps.now().toISOString() })) {
+      throw new AppError('invalid_state', `access request ${request.id} was changed meanwhile: it is no longer ${request.status}`)
     }
   }
 
   /** An audit entry in the caller's transaction (issue 5 item 6); secrets are masked by recordAudit. */
   private async audit (trx: Db, actor: Actor, action: string, id: number, before?: unknown, after?: unknown): Promise<void> {
     await recordAudit(trx, { actor, at: this.deps.now(), action, resourceType: 'access_request', resourceId: id, before, after })
-  }
-
-  /** The audit entry of a credential change, to write in the transaction that records it. */
-  private auditCredential (actor: Actor, action: 'delete' | 'rotate', credential: CredentialView) {
-    return async (trx: Db) => {
-      await recordAudit(trx, {
-        actor, at: this.deps.now(), action, resourceType: 'credential', resourceId: credential.credential_id,
-        before: { AccessRequestID: credential.access_request_id, OAuthClientID: credential.client_id, Scope: credential.scope }
-      })
-    }
   }
 
   private async scopesOf (request: AccessRequestView): Promise<string[]> {
@@ -224,28 +208,27 @@ export class AccessRequestService {
     return [...new Set(csv.flatMap((value) => value.split(',')).filter(Boolean))]
   }
 
-  /** Runs the task holding this request's lock, on the request as read inside the lock. */
-  private async exclusive (rawId: string, task: (request: AccessRequestView) => Promise<void>, rawAppId?: string): Promise<void> {
-    const { id } = await this.getView(rawId, rawAppId)
-    await this.deps.lock.run(`access-request:${id}`, async () => { await task(await this.getView(rawId, rawAppId)) })
+  /**
+   * Runs a use case on the request as read holding its IdP client's lease (one per app and client type,
+   * across processes), so approve, reject and delete of it, and every other call for that client, never
+   * interleave. A request without DCR calls no IdP: it runs at once, its status changes conditional.
+   */
+  private async onRequest (rawId: string, task: (request: AccessRequestView, lease?: Lease) => Promise<void>, rawAppId?: string): Promise<void> {
+    const request = await this.getView(rawId, rawAppId)
+    if (request.dcr_enabled !== 1 || request.client_type_id === null) return await task(request)
+    await this.deps.credentials.exclusive(request.app_id, request.client_type_id, async (lease) => { await task(await this.getView(rawId, rawAppId), lease) })
   }
 
   private async getView (rawId: string, rawAppId?: string): Promise<AccessRequestView> {
     const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, parseAppId(rawAppId))).id
     const id = parseId(rawId)
     const request = id === undefined ? undefined : await findAccessRequest(this.deps.db, id)
-    if (request === undefined || (appId !== undefined && request.app_id !== appId)) {
-      throw new AppError('not_found', `Access request Not found: access_request_id ${show(rawId)}${rawAppId === undefined ? '' : ` of app_id ${show(rawAppId)}`}`)
-    }
+    if (request === undefined || (appId !== undefined && request.app_id !== appId)) throw this.notFound(rawId, rawAppId)
     return request
   }
 
-  private async getCredentialView (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<CredentialView> {
-    const request = await this.getView(rawRequestId, rawAppId)
-    const id = parseId(rawCredentialId)
-    const [credential] = id === undefined ? [] : await listCredentialViews(this.deps.db, [request.id], id)
-    if (credential === undefined) throw new AppError('not_found', `Credential Not found: credential_id ${show(rawCredentialId)} of access_request_id ${show(rawRequestId)}`)
-    return credential
+  private notFound (rawId: string, rawAppId?: string): AppError {
+    return new AppError('not_found', `Access request Not found: access_request_id ${show(rawId)}${rawAppId === undefined ? '' : ` of app_id ${show(rawAppId)}`}`)
   }
 
   private async elems (views: readonly AccessRequestView[]): Promise<AccessRequestElem[]> {
@@ -255,20 +238,20 @@ export class AccessRequestService {
 
   private async shows (views: readonly AccessRequestView[]): Promise<AccessRequestShow[]> {
     const elems = await this.elems(views)
-    const credentials = await listCredentialViews(this.deps.db, views.map((view) => view.id))
-    return elems.map((elem) => ({ ...elem, Credentials: credentials.filter((c) => c.access_request_id === elem.ID).map((view) => toCredential(view, this.deps.box)) }))
+    const credentials = await this.deps.credentials.listOf(views.map((view) => view.id))
+    return elems.map((elem) => ({ ...elem, Credentials: credentials.get(elem.ID) ?? [] }))
   }
 }
 
 /** ?force=true on a provider or client type with live credentials: revoke them at the IdP, reject the requests. */
-export function credentialUsage (clients: OAuthClientService, now: Clock): UsageCheck {
+export function credentialUsage (credentials: CredentialService, now: Clock): UsageCheck {
   return {
     async findUses (trx, target: DeletionTarget) {
       return (await listOAuthClientsOf(trx, target)).map((client) =>
         `client type ${client.client_type_id} has live credentials: IdP client ${show(client.client_id)} of app ${client.app_id}`)
     },
     async prepareRelease (target) {
-      await clients.revokeAll(target)
+      await credentials.revokeAll(target)
     },
     async release (trx, target) {
       await rejectRequestsOf(trx, target, 'its client type or provider was deleted', now().toISOString())
@@ -296,27 +279,5 @@ function toElem (view: AccessRequestView, products: ReadonlyArray<{ id: number; 
     LastError: view.last_error ?? '',
     CreatedAt: formatTimestamp(view.created_at),
     UpdatedAt: formatTimestamp(view.updated_at)
-  }
-}
-
-function toCredential (view: CredentialView, box: SecretBox): Credential {
-  return {
-    ID: view.credential_id,
-    AccessRequest: `AccessRequest#${view.access_request_id}`,
-    Credential: '',
-    CredentialHash: '',
-    DCRRegistrationAccessToken: view.registration_access_token === null ? '' : '[redacted]',
-    DCRRegistrationClientURI: view.registration_client_uri ?? '',
-    DCRResponse: view.dcr_response,
-    Expires: view.secret_expires_at !== null && view.secret_expires_at > 0 ? formatTimestamp(new Date(view.secret_expires_at * 1000).toISOString()) : '',
-    OAuthClientID: view.client_id,
-    OAuthClientSecret: openColumn(box, CLIENT_SECRET, view.id, view.client_secret) ?? '',
-    RedirectURI: view.redirect_uris,
-    ResponseType: view.response_types,
-    GrantType: view.grant_types,
-    Scope: view.scope,
-    TokenEndpoints: view.token_endpoint_auth_method,
-    State: view.state,
-    LastError: view.last_error ?? ''
   }
 }

@@ -1,5 +1,37 @@
 import type { Db } from '../../db/database.ts'
-import type { CredentialRow, NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from './credential.table.ts'
+import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { OAuthProviderRow } from '../oauth-providers/oauth-provider.table.ts'
+import type { NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from './credential.table.ts'
+
+/** What a registration needs to know: the app (name, redirect URIs), the client type and its provider. */
+export interface RegistrationContextRows {
+  readonly app: { readonly name: string; readonly redirect_urls: string }
+  readonly clientType: ClientTypeRow
+  readonly provider: OAuthProviderRow
+}
+
+/** The one read that assembles a registration's context; undefined when any of the three is gone. */
+export async function findRegistrationContext (db: Db, appId: number, clientTypeId: number): Promise<RegistrationContextRows | undefined> {
+  const app = await db.selectFrom('apps').select(['name', 'redirect_urls']).where('id', '=', appId).executeTakeFirst()
+  const clientType = await db.selectFrom('oauth_client_types').selectAll().where('id', '=', clientTypeId).executeTakeFirst()
+  const provider = clientType === undefined ? undefined : await findProviderRow(db, clientType.provider_id)
+  return app === undefined || clientType === undefined || provider === undefined ? undefined : { app, clientType, provider }
+}
+
+/** The provider a stored client was registered at (to manage or delete it there). */
+export async function findProviderRow (db: Db, providerId: number): Promise<OAuthProviderRow | undefined> {
+  return await db.selectFrom('oauth_providers').selectAll().where('id', '=', providerId).executeTakeFirst()
+}
+
+export async function appExists (db: Db, appId: number): Promise<boolean> {
+  return (await db.selectFrom('apps').select('id').where('id', '=', appId).executeTakeFirst()) !== undefined
+}
+
+/** Whether the access request exists and belongs to the app (the path of the credential routes). */
+export async function accessRequestOfAppExists (db: Db, appId: number, accessRequestId: number): Promise<boolean> {
+  const row = await db.selectFrom('access_requests').select('id').where('id', '=', accessRequestId).where('app_id', '=', appId).executeTakeFirst()
+  return row !== undefined
+}
 
 export async function findOAuthClient (db: Db, id: number): Promise<OAuthClientRow | undefined> {
   return await db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst()
@@ -37,32 +69,30 @@ export async function deleteOAuthClient (db: Db, id: number): Promise<void> {
   await db.deleteFrom('oauth_clients').where('id', '=', id).execute()
 }
 
-export async function insertCredential (db: Db, accessRequestId: number, oauthClientId: number, createdAt: string): Promise<CredentialRow> {
-  return await db.insertInto('credentials').values({ access_request_id: accessRequestId, oauth_client_id: oauthClientId, created_at: createdAt }).returningAll().executeTakeFirstOrThrow()
+export async function insertCredential (db: Db, accessRequestId: number, oauthClientId: number, createdAt: string): Promise<void> {
+  await db.insertInto('credentials').values({ access_request_id: accessRequestId, oauth_client_id: oauthClientId, created_at: createdAt }).execute()
 }
 
-export async function findCredential (db: Db, id: number): Promise<CredentialRow | undefined> {
-  return await db.selectFrom('credentials').selectAll().where('id', '=', id).executeTakeFirst()
-}
-
-export async function deleteCredential (db: Db, id: number): Promise<void> {
-  await db.deleteFrom('credentials').where('id', '=', id).execute()
+export async function deleteCredentials (db: Db, ids: readonly number[]): Promise<void> {
+  if (ids.length > 0) await db.deleteFrom('credentials').where('id', 'in', ids).execute()
 }
 
 /** The scopes the other credentials on a client were granted (their access requests' granted_scopes). */
-export async function scopesHeldByOthers (db: Db, oauthClientId: number, exceptCredentialId: number): Promise<string[]> {
-  const rows = await db.selectFrom('credentials')
+export async function scopesHeldByOthers (db: Db, oauthClientId: number, exceptCredentialIds: readonly number[]): Promise<string[]> {
+  const rows = await others(db, oauthClientId, exceptCredentialIds)
     .innerJoin('access_requests', 'access_requests.id', 'credentials.access_request_id')
     .select('access_requests.granted_scopes')
-    .where('credentials.oauth_client_id', '=', oauthClientId)
-    .where('credentials.id', '!=', exceptCredentialId)
     .execute()
   return [...new Set(rows.flatMap((row) => row.granted_scopes.split(' ').filter(Boolean)))]
 }
 
-export async function countCredentialsOn (db: Db, oauthClientId: number, exceptCredentialId: number): Promise<number> {
-  const rows = await db.selectFrom('credentials').select('id').where('oauth_client_id', '=', oauthClientId).where('id', '!=', exceptCredentialId).execute()
-  return rows.length
+export async function countCredentialsOn (db: Db, oauthClientId: number, exceptCredentialIds: readonly number[]): Promise<number> {
+  return (await others(db, oauthClientId, exceptCredentialIds).select('credentials.id').execute()).length
+}
+
+function others (db: Db, oauthClientId: number, exceptCredentialIds: readonly number[]) {
+  const query = db.selectFrom('credentials').where('credentials.oauth_client_id', '=', oauthClientId)
+  return exceptCredentialIds.length === 0 ? query : query.where('credentials.id', 'not in', exceptCredentialIds)
 }
 
 /** Credentials with the client they hold, for the API (newest registration state). */

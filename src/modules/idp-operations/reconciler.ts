@@ -1,25 +1,24 @@
-// The reconciler (issue 5): runs at start and periodically, as one across replicas (a lease). It turns
+// The reconciler (issue 5): runs at start and periodically, as one across replicas (the lease
+// "reconciler", src/db/leases.ts; a replica that finds it held skips its pass). It turns
 // registration intents left "in flight" by a dead process into "unknown" (surfaced for an operator,
 // never re-posted), and deletes at the IdP the clients recorded in tombstones, with backoff.
 import type { FastifyBaseLogger } from 'fastify'
 import { IdpError, type DcrEngine } from '../../dcr/index.ts'
-import type { Database } from '../../db/database.ts'
-import { AppError, show } from '../../errors.ts'
-import { parseId } from '../../shared/ids.ts'
+import type { Db } from '../../db/database.ts'
+import type { Leases } from '../../db/leases.ts'
+import { AppError } from '../../errors.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { DELETION_REGISTRATION_TOKEN, openColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { formatTimestamp } from '../../shared/time.ts'
 import { toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
-import {
-  deleteDeletion, deleteRegistrationIntent, listDeletions, listDueDeletions, listRegistrations, markStaleRegistrationsUnknown,
-  rescheduleDeletion, type IdpDeletionRow
-} from './idp-operation.repository.ts'
-import { NEVER } from './oauth-client.service.ts'
+import { deleteDeletion, listDueDeletions, markStaleRegistrationsUnknown, rescheduleDeletion } from './idp-operation.repository.ts'
+import { NEVER } from './idp-operation.service.ts'
+import type { IdpDeletionRow } from './idp-operation.table.ts'
 
 export interface ReconcilerDeps {
-  readonly database: Database
+  readonly db: Db
+  readonly leases: Leases
   readonly engine: DcrEngine
   readonly box: SecretBox
   readonly now: Clock
@@ -46,13 +45,14 @@ export class Reconciler {
 
   /** One pass, unless another replica is doing one (then undefined). */
   async runOnce (): Promise<ReconcileReport | undefined> {
-    return await this.deps.database.tryWithLock('reconciler', async () => {
+    const { db } = this.deps
+    return await this.deps.leases.tryRun('reconciler', async () => {
       const now = this.deps.now()
       const staleBefore = new Date(now.getTime() - (this.deps.staleAfterMs ?? 2 * 60_000)).toISOString()
-      const staleRegistrations = await markStaleRegistrationsUnknown(this.deps.database.db, staleBefore, now.toISOString())
+      const staleRegistrations = await markStaleRegistrationsUnknown(db, staleBefore, now.toISOString())
       let deleted = 0
       let rescheduled = 0
-      for (const row of await listDueDeletions(this.deps.database.db, now.toISOString(), BATCH)) {
+      for (const row of await listDueDeletions(db, now.toISOString(), BATCH)) {
         if (await this.retryDeletion(row)) deleted++
         else rescheduled++
       }
@@ -78,52 +78,9 @@ export class Reconciler {
     await this.running
   }
 
-  /** What an operator sees: unknown registrations and pending deletions (GET /portal-api/idp-operations). */
-  async list () {
-    const { db } = this.deps.database
-    return {
-      Registrations: (await listRegistrations(db)).map((row) => ({
-        ID: row.id,
-        ProviderID: row.provider_id,
-        AppID: row.app_id,
-        ClientTypeID: row.client_type_id,
-        CorrelationTag: row.correlation_tag,
-        State: row.state,
-        LastError: row.last_error ?? '',
-        CreatedAt: formatTimestamp(row.created_at)
-      })),
-      Deletions: (await listDeletions(db)).map((row) => ({
-        ID: row.id,
-        ProviderID: row.provider_id,
-        ClientID: row.client_id,
-        Reason: row.reason,
-        Attempts: row.attempts,
-        NextAttemptAt: row.next_attempt_at === NEVER ? '' : formatTimestamp(row.next_attempt_at),
-        LastError: row.last_error ?? '',
-        CreatedAt: formatTimestamp(row.created_at)
-      }))
-    }
-  }
-
-  /** The operator has checked the IdP: forget an unknown registration (new ones are allowed again). */
-  async resolveRegistration (rawId: string): Promise<void> {
-    const id = parseId(rawId)
-    const row = id === undefined ? undefined : (await listRegistrations(this.deps.database.db)).find((r) => r.id === id)
-    if (row === undefined || row.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
-    await deleteRegistrationIntent(this.deps.database.db, row.id)
-  }
-
-  /** The operator has deleted the client at the IdP, or gives up: forget the tombstone. */
-  async resolveDeletion (rawId: string): Promise<void> {
-    const id = parseId(rawId)
-    const row = id === undefined ? undefined : (await listDeletions(this.deps.database.db)).find((r) => r.id === id)
-    if (row === undefined) throw new AppError('not_found', `IdP operation Not found: no pending deletion ${show(rawId)}`)
-    await deleteDeletion(this.deps.database.db, row.id)
-  }
-
   /** True when the client is gone at the IdP; otherwise the tombstone is rescheduled. */
   private async retryDeletion (row: IdpDeletionRow): Promise<boolean> {
-    const { db } = this.deps.database
+    const { db } = this.deps
     const attempts = row.attempts + 1
     const provider = await findProvider(db, row.provider_id)
     if (provider === undefined) {

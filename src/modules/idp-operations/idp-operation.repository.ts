@@ -1,11 +1,7 @@
 import type { Db } from '../../db/database.ts'
-import type { IdpDeletionTable, IdpRegistrationTable } from './credential.table.ts'
-import type { Insertable, Selectable } from 'kysely'
+import type { IdpDeletionRow, IdpRegistrationRow, NewIdpDeletionRow, NewIdpRegistrationRow } from './idp-operation.table.ts'
 
-export type IdpRegistrationRow = Selectable<IdpRegistrationTable>
-export type IdpDeletionRow = Selectable<IdpDeletionTable>
-
-export async function insertRegistrationIntent (db: Db, row: Insertable<IdpRegistrationTable>): Promise<IdpRegistrationRow> {
+export async function insertRegistrationIntent (db: Db, row: NewIdpRegistrationRow): Promise<IdpRegistrationRow> {
   return await db.insertInto('idp_registrations').values(row).returningAll().executeTakeFirstOrThrow()
 }
 
@@ -35,8 +31,20 @@ export async function listRegistrations (db: Db): Promise<IdpRegistrationRow[]> 
   return await db.selectFrom('idp_registrations').selectAll().orderBy('id').execute()
 }
 
-export async function insertDeletion (db: Db, row: Insertable<IdpDeletionTable>): Promise<IdpDeletionRow> {
+export async function insertDeletion (db: Db, row: NewIdpDeletionRow): Promise<IdpDeletionRow> {
   return await db.insertInto('idp_deletions').values(row).returningAll().executeTakeFirstOrThrow()
+}
+
+export async function setDeletionToken (db: Db, id: number, sealedToken: string | null): Promise<void> {
+  await db.updateTable('idp_deletions').set({ registration_access_token: sealedToken }).where('id', '=', id).execute()
+}
+
+export async function findRegistration (db: Db, id: number): Promise<IdpRegistrationRow | undefined> {
+  return await db.selectFrom('idp_registrations').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+export async function findDeletion (db: Db, id: number): Promise<IdpDeletionRow | undefined> {
+  return await db.selectFrom('idp_deletions').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
 export async function listDueDeletions (db: Db, now: string, limit: number): Promise<IdpDeletionRow[]> {

@@ -1,0 +1,177 @@
+// The recorded saga of IdP calls (issue 5): an intent is saved before every registration POST and
+// removed in the transaction that records the client; a lost answer leaves it "unknown" for an operator
+// and no other registration for the app and client type is sent meanwhile (never re-posted blindly).
+// A client that must still go at the IdP becomes a tombstone that the reconciler retries.
+import type { FastifyBaseLogger } from 'fastify'
+import { IdpError, type ClientCredentials, type ClientRequest, type ClientTemplate, type DcrEngine, type ManagedClient, type ProviderConnection } from '../../dcr/index.ts'
+import type { Db } from '../../db/database.ts'
+import { AppError, show } from '../../errors.ts'
+import { parseId } from '../../shared/ids.ts'
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { DELETION_REGISTRATION_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
+import type { Clock } from '../../shared/time.ts'
+import { formatTimestamp } from '../../shared/time.ts'
+import {
+  deleteDeletion, deleteRegistrationIntent, findDeletion, findRegistration, findUnknownRegistration, insertDeletion, insertRegistrationIntent,
+  listDeletions, listRegistrations, markRegistrationUnknown, setDeletionToken
+} from './idp-operation.repository.ts'
+import type { IdpOperationList } from './idp-operation.schemas.ts'
+
+export interface IdpOperationServiceDeps {
+  readonly db: Db
+  readonly now: Clock
+  readonly engine: DcrEngine
+  readonly box: SecretBox
+  readonly log: FastifyBaseLogger
+}
+
+/** The next attempt of a tombstone that only an operator can resolve. */
+export const NEVER = '9999-12-31T23:59:59.999Z'
+
+/** Which client a registration is for. */
+export interface RegistrationTarget {
+  readonly appId: number
+  readonly clientTypeId: number
+}
+
+/** A client the IdP registered, not yet recorded: complete() in the recording transaction, or abandon(). */
+export interface Registration {
+  readonly managed: ManagedClient
+  /** Removes the intent, in the transaction that records the client. */
+  complete(trx: Db): Promise<void>
+  /** The client could not be recorded: delete it at the IdP now or through the reconciler, forget the intent. */
+  abandon(): Promise<void>
+}
+
+export class IdpOperationService {
+  constructor (private readonly deps: IdpOperationServiceDeps) {}
+
+  /** One RFC 7591 registration as a recorded saga. */
+  async register (target: RegistrationTarget, connection: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<Registration> {
+    const { db } = this.deps
+    const unresolved = await findUnknownRegistration(db, target.appId, target.clientTypeId)
+    if (unresolved !== undefined) {
+      throw new AppError('conflict_busy', `an earlier registration for app ${target.appId} and client type ${target.clientTypeId} has an unknown outcome: ` +
+        `look for a client named "… [${unresolved.correlation_tag}]" at the IdP, delete it there, then DELETE /portal-api/idp-operations/registrations/${unresolved.id}`)
+    }
+    const now = this.timestamp()
+    const intent = await insertRegistrationIntent(db, {
+      app_id: target.appId,
+      client_type_id: target.clientTypeId,
+      provider_id: connection.id,
+      correlation_tag: request.correlationTag,
+      state: 'in_flight',
+      last_error: null,
+      created_at: now,
+      updated_at: now
+    })
+    let managed: ManagedClient
+    try {
+      managed = await this.deps.engine.register(connection, template, request)
+    } catch (error) {
+      if (!isOutcomeUnknown(error)) {
+        await deleteRegistrationIntent(db, intent.id) // the IdP answered: nothing was created
+        throw error
+      }
+      const message = `${error.message}; the registration's outcome is unknown (correlation tag ${request.correlationTag}): it is recorded for an operator and will not be sent again`
+      await markRegistrationUnknown(db, intent.id, message, this.timestamp())
+      throw new IdpError(error.stage, message, error)
+    }
+    return {
+      managed,
+      complete: async (trx) => { await deleteRegistrationIntent(trx, intent.id) },
+      abandon: async () => {
+        // Registered but not recorded, so not manageable here: take it back rather than leave an orphan.
+        await this.deleteOrRetryLater(connection, managed, 'registered but could not be recorded').catch((cleanup: unknown) => {
+          this.deps.log.error({ err: cleanup, clientId: managed.clientId, correlationTag: request.correlationTag }, 'registered client could not be recorded nor deleted; its intent stays for the reconciler')
+        })
+        await deleteRegistrationIntent(db, intent.id).catch(() => {})
+      }
+    }
+  }
+
+  /** Deletes a client at the IdP now; if that fails, records it so that the reconciler retries (with backoff). */
+  async deleteOrRetryLater (connection: ProviderConnection, client: ClientCredentials, reason: string): Promise<void> {
+    try {
+      const outcome = await this.deps.engine.remove(connection, client)
+      this.deps.log.info({ clientId: client.clientId, providerId: connection.id, outcome, reason }, 'IdP client deleted')
+    } catch (error) {
+      if (!(error instanceof IdpError)) throw error
+      await this.recordDeletion(connection.id, client, reason, error.message, error.status === 401 ? NEVER : this.timestamp())
+    }
+  }
+
+  /** A tombstone: a client to delete at the IdP, its registration access token sealed. `nextAttemptAt` NEVER: by hand. */
+  async recordDeletion (providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string): Promise<void> {
+    await this.deps.db.transaction().execute(async (trx) => {
+      const row = await insertDeletion(trx, {
+        provider_id: providerId,
+        client_id: client.clientId,
+        registration_access_token: null,
+        registration_client_uri: client.registrationClientUri ?? null,
+        reason,
+        next_attempt_at: nextAttemptAt,
+        last_error: lastError,
+        created_at: this.timestamp()
+      })
+      await setDeletionToken(trx, row.id, sealColumn(this.deps.box, DELETION_REGISTRATION_TOKEN, row.id, client.registrationAccessToken ?? null))
+    })
+  }
+
+  /** What an operator sees: unknown registrations and pending deletions (GET /portal-api/idp-operations). */
+  async list (): Promise<IdpOperationList> {
+    const { db } = this.deps
+    return {
+      Registrations: (await listRegistrations(db)).map((row) => ({
+        ID: row.id,
+        ProviderID: row.provider_id,
+        AppID: row.app_id,
+        ClientTypeID: row.client_type_id,
+        CorrelationTag: row.correlation_tag,
+        State: row.state,
+        LastError: row.last_error ?? '',
+        CreatedAt: formatTimestamp(row.created_at)
+      })),
+      Deletions: (await listDeletions(db)).map((row) => ({
+        ID: row.id,
+        ProviderID: row.provider_id,
+        ClientID: row.client_id,
+        Reason: row.reason,
+        Attempts: row.attempts,
+        NextAttemptAt: row.next_attempt_at === NEVER ? '' : formatTimestamp(row.next_attempt_at),
+        LastError: row.last_error ?? '',
+        CreatedAt: formatTimestamp(row.created_at)
+      }))
+    }
+  }
+
+  /** The operator has checked the IdP: forget an unknown registration (new ones are allowed again). */
+  async resolveRegistration (rawId: string): Promise<void> {
+    const id = parseId(rawId)
+    const row = id === undefined ? undefined : await findRegistration(this.deps.db, id)
+    if (row === undefined || row.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
+    await deleteRegistrationIntent(this.deps.db, row.id)
+  }
+
+  /** The operator has deleted the client at the IdP, or gives up: forget the tombstone. */
+  async resolveDeletion (rawId: string): Promise<void> {
+    const id = parseId(rawId)
+    const row = id === undefined ? undefined : await findDeletion(this.deps.db, id)
+    if (row === undefined) throw new AppError('not_found', `IdP operation Not found: no pending deletion ${show(rawId)}`)
+    await deleteDeletion(this.deps.db, row.id)
+  }
+
+  private timestamp (): string {
+    return this.deps.now().toISOString()
+  }
+}
+
+/**
+ * Whether the IdP may have created the client although the call failed: a timeout, an answer cut short or
+ * unreadable, or a server error. Refused connections and OAuth error answers created nothing.
+ */
+function isOutcomeUnknown (error: unknown): error is IdpError {
+  if (!(error instanceof IdpError)) return false
+  if (['timeout', 'non_json', 'too_large', 'invalid_response'].includes(error.stage)) return true
+  return error.stage === 'http_error' && (error.status ?? 0) >= 500
+}
