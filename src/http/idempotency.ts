@@ -10,7 +10,7 @@ import { AppError, show } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import { actorOf } from './auth.ts'
 import { addRequestHeader, routeHooks } from './concurrency.ts'
-import { completeKey, deleteExpiredKey, deleteExpiredKeys, findKey, releaseKey, reserveKey } from './idempotency.store.ts'
+import { completeKey, deleteExpiredKey, deleteExpiredKeys, findKey, releaseKey, reserveKey } from '../db/idempotency.store.ts'
 import { ErrorsBody } from './schemas.ts'
 
 /** The operations that honour Idempotency-Key (by operationId, so that route files need not change). */

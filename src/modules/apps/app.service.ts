@@ -7,7 +7,7 @@ import type { WriteContext } from '../concurrency/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
 import { toAppElem, toAppShow, type AppElem, type AppInput, type AppShow } from './app.schemas.ts'
-import type { AppRow } from './app.table.ts'
+import type { AppRow } from '../../db/tables/app.table.ts'
 import { parseRedirectUrls } from './app.values.ts'
 
 /** The app row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */

@@ -8,7 +8,7 @@ import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../conc
 import { getProviderRow, type ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteClientTypes, findClientType, insertClientType, listClientTypes, updateClientType } from './client-type.repository.ts'
 import { toClientTypeElem, type ClientTypeElem, type ClientTypeInput } from './client-type.schemas.ts'
-import type { ClientTypeRow } from './client-type.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, parseValueList } from './client-type.values.ts'
 
 export class ClientTypeService {

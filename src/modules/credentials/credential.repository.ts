@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts'
-import type { CredentialRow, NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from './credential.table.ts'
+import type { CredentialRow, NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from '../../db/tables/credential.table.ts'
 
 export async function findOAuthClient (db: Db, id: number): Promise<OAuthClientRow | undefined> {
   return await db.selectFrom('oauth_clients').selectAll().where('id', '=', id).executeTakeFirst()

@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts'
-import type { IdpDeletionTable, IdpRegistrationTable } from './credential.table.ts'
+import type { IdpDeletionTable, IdpRegistrationTable } from '../../db/tables/credential.table.ts'
 import type { Insertable, Selectable } from 'kysely'
 
 export type IdpRegistrationRow = Selectable<IdpRegistrationTable>

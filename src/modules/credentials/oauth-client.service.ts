@@ -21,7 +21,7 @@ import {
   countCredentialsOn, deleteCredential, deleteOAuthClient, findCredential, findOAuthClient, findOAuthClientFor,
   insertCredential, insertOAuthClient, listOAuthClientsOf, scopesHeldByOthers, updateOAuthClient, type OAuthClientFilter
 } from './credential.repository.ts'
-import type { NewOAuthClientRow, OAuthClientRow } from './credential.table.ts'
+import type { NewOAuthClientRow, OAuthClientRow } from '../../db/tables/credential.table.ts'
 import { deleteRegistrationIntent, findUnknownRegistration, insertDeletion, insertRegistrationIntent, markRegistrationUnknown } from './idp-operation.repository.ts'
 
 export interface OAuthClientServiceDeps {

@@ -12,7 +12,7 @@ import { deleteClientTypes, listClientTypes } from '../client-types/client-type.
 import { toClientTypeElem } from '../client-types/client-type.schemas.ts'
 import { deleteProvider, findProvider, insertProvider, listProviders, updateProvider } from './oauth-provider.repository.ts'
 import { PROVIDER_TYPES, toProviderElem, type ProviderElem, type ProviderInput, type ProviderShow, type ProviderType } from './oauth-provider.schemas.ts'
-import type { OAuthProviderRow } from './oauth-provider.table.ts'
+import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export interface ServiceDeps {
   readonly db: Db

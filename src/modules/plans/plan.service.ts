@@ -10,7 +10,7 @@ import { claimScopes, releaseScopes } from '../products/scope.repository.ts'
 import { parseScopes } from '../products/scope.values.ts'
 import { deletePlan, findPlan, insertPlan, listPlans, updatePlan } from './plan.repository.ts'
 import { PLAN_FIELD_NAMES, toPlan, toPlanSummary, type Plan, type PlanInput, type PlanSummary } from './plan.schemas.ts'
-import type { PlanRow } from './plan.table.ts'
+import type { PlanRow } from '../../db/tables/plan.table.ts'
 
 /** The plan row for a path id, or 404 (also for ids that cannot exist: "0", "abc", "1e3"). */
 export async function getPlanRow (db: Db, rawId: string): Promise<PlanRow> {

@@ -2,10 +2,10 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { OKTA_APP_TYPES } from '../client-types/client-type.values.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
-import type { ProductRow } from './product.table.ts'
+import type { ProductRow } from '../../db/tables/product.table.ts'
 
 export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
 export const ProductClientTypeIdParam = Type.String({ description: 'UID of a client type attached to this API Product (integer)', examples: ['1'] })

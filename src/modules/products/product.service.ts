@@ -5,7 +5,7 @@ import type { Page } from '../../shared/pagination.ts'
 import type { UsageCheck } from '../../shared/usage.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { storeFields } from './pass-through.ts'
 import {
@@ -16,7 +16,7 @@ import {
   PRODUCT_FIELD_NAMES, toProductClientTypeResponse, toProductShow,
   type ProductClientTypeAttach, type ProductClientTypeResponse, type ProductInput, type ProductShow
 } from './product.schemas.ts'
-import type { ProductRow } from './product.table.ts'
+import type { ProductRow } from '../../db/tables/product.table.ts'
 import { claimScopes, releaseScopes } from './scope.repository.ts'
 import { parseScopes } from './scope.values.ts'
 
