@@ -1,9 +1,9 @@
-// Fastify glue of optimistic concurrency (src/modules/concurrency/precondition.ts): a route whose config
+// Fastify glue of optimistic concurrency (src/shared/precondition.ts): a route whose config
 // says `etag` answers an ETag header on 2xx; one whose config says `ifMatch` reads If-Match and documents
 // it with its 412. Both are declared in the OpenAPI document here, as src/http/openapi.ts does for errors.
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError, show } from '../errors.ts'
-import { etagOf, type IfMatch, type WriteContext } from '../modules/concurrency/precondition.ts'
+import { etagOf, type IfMatch, type WriteContext } from '../shared/precondition.ts'
 import { actorOf } from './auth.ts'
 import { ErrorsBody } from './schemas.ts'
 

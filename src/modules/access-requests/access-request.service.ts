@@ -3,16 +3,16 @@
 import { IdpError, isMachineOnly } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError, show } from '../../errors.ts'
+import type { Actor } from '../../shared/actor.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { Lock } from '../../shared/keyed-lock.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { recordAudit, type Actor } from '../audit/audit.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
 import { getAppRow } from '../apps/app.service.ts'
+import { recordAudit } from '../audit/audit.ts'
 import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
 import { listCredentialViews, listOAuthClientsOf, type CredentialView } from '../credentials/credential.repository.ts'
 import type { OAuthClientService } from '../credentials/oauth-client.service.ts'
@@ -22,6 +22,7 @@ import {
   deleteAccessRequest, findAccessRequest, insertAccessRequest, listAccessRequests, listAllAccessRequestsOf,
   productsOfRequests, rejectRequestsOf, updateAccessRequest, type AccessRequestView
 } from './access-request.repository.ts'
+import type { DeletionTarget, UsageCheck } from '../usage/usage.ts'
 import type { AccessRequestElem, AccessRequestShow, Credential, ProvisionInput } from './access-request.schemas.ts'
 
 export interface AccessRequestServiceDeps {

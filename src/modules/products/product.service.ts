@@ -1,12 +1,13 @@
+import { lockRow } from '../../db/lock-row.ts'
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { UsageCheck } from '../../shared/usage.ts'
+import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
 import { recordAudit } from '../audit/audit.ts'
-import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
+import type { UsageCheck } from '../usage/usage.ts'
 import { storeFields } from './pass-through.ts'
 import {
   attachClientTypes, deleteProduct, detachAttachmentsOf, detachClientTypes, findAttachedClientType, findAttachmentsOf,
