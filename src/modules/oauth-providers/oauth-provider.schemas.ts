@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { ClientTypeElem } from '../client-types/client-type.schemas.ts'
+import { ClientTypeElem } from './client-type.schemas.ts'
 import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 // Tyk's spelling; accepted in any case (design.md §2), answered in this one.
