@@ -104,7 +104,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
   const apps = new AppService({ ...serviceDeps, accessRequests })
 
-  await app.register(healthRoutes(deps.database.ping))
+  await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
     portalApi.addHook('onRequest', adminAuth(deps.adminToken))
@@ -124,5 +124,5 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   }, { prefix: '/portal-api' })
 
   await app.ready()
-  return app
+  return await app
 }

@@ -49,7 +49,7 @@ export function describeValidation (errors: readonly FastifySchemaValidationErro
 }
 
 function describeOne (error: VerboseError, context: string | undefined): string {
-  const params = error.params as Record<string, unknown>
+  const params = error.params
   const field = fieldName(error.instancePath, context)
   const got = `got ${show(error.data)}`
   switch (error.keyword) {
@@ -90,6 +90,6 @@ function describeSchema (schema: Record<string, unknown>): string {
     const itemType = items?.type === 'string' ? 'strings' : 'values'
     return schema.maxItems === 1 ? `a one-element array of ${itemType}` : `an array of ${itemType}`
   }
-  if (schema.type === 'string' && schema.description !== undefined) return `a string (${String(schema.description)})`
+  if (schema.type === 'string' && typeof schema.description === 'string') return `a string (${schema.description})`
   return describeType(String(schema.type))
 }

@@ -3,11 +3,12 @@
 // rotate with {"status":"error","errors":[…]} (StatusWithErrors, §5.3–§5.5). Registered inside one
 // route plugin, this handler applies to that plugin only; every other error goes on, unchanged, to the
 // app's handler (Fastify passes an error thrown by a child handler to its parent).
-import type { FastifyError, FastifyInstance } from 'fastify'
+import type { FastifyError } from 'fastify'
 import { AppError } from '../errors.ts'
+import type { AnyTypeProviderFastify } from './any-fastify.ts'
 import { describeValidation } from './error-handler.ts'
 
-export function answerInvalidBodiesWith422 (app: FastifyInstance<any, any, any, any, any>, envelope: 'errors' | 'status-errors' = 'errors'): void {
+export function answerInvalidBodiesWith422 (app: AnyTypeProviderFastify, envelope: 'errors' | 'status-errors' = 'errors'): void {
   app.setErrorHandler(async (error: FastifyError | AppError, _request, reply) => {
     const messages = error instanceof AppError
       ? (error.code === 'unprocessable' ? error.messages : undefined)

@@ -13,7 +13,7 @@ export class KeyedLock implements Lock {
   async run<T> (key: string, task: () => Promise<T>): Promise<T> {
     const previous = this.tails.get(key) ?? Promise.resolve()
     const current = previous.then(task, task)
-    const tail = current.catch(() => {})
+    const tail = current.catch(() => { /* the caller gets the failure; the next task runs anyway */ })
     this.tails.set(key, tail)
     try {
       return await current

@@ -32,7 +32,7 @@ async function postgresAnswers (): Promise<boolean> {
   } catch {
     return false
   } finally {
-    await client.end().catch(() => {})
+    await client.end().catch(() => { /* only probing whether the server answers */ })
   }
 }
 

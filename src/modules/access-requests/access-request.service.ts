@@ -98,17 +98,17 @@ export class AccessRequestService {
     const autoApprove = plan.auto_approve_access_requests === 1
     const request = await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await insertAccessRequest(trx, {
-      app_id: app.id,
-      plan_id: plan.id,
-      client_type_id: dcr.length > 0 ? templateId : null,
-      status: 'pending',
-      dcr_enabled: dcr.length > 0 ? 1 : 0,
-      provision_immediately: autoApprove ? 1 : 0,
-      granted_scopes: '',
-      last_error: null,
-      created_at: now,
-      updated_at: now
-    }, productIds)
+        app_id: app.id,
+        plan_id: plan.id,
+        client_type_id: dcr.length > 0 ? templateId : null,
+        status: 'pending',
+        dcr_enabled: dcr.length > 0 ? 1 : 0,
+        provision_immediately: autoApprove ? 1 : 0,
+        granted_scopes: '',
+        last_error: null,
+        created_at: now,
+        updated_at: now
+      }, productIds)
       await this.audit(trx, actor, 'create', inserted.id, undefined, { AppID: app.id, PlanID: plan.id, ProductIDs: productIds, DCRTemplateID: templateId })
       return inserted
     })

@@ -80,7 +80,7 @@ export class OAuthClientService {
    * still hold, or the client's deletion when none is left. An unreachable IdP fails the call and
    * nothing is deleted locally; an IdP that no longer knows the client counts as deleted.
    */
-  async release (credentialId: number, andThen: InSameTransaction = async () => {}): Promise<void> {
+  async release (credentialId: number, andThen: InSameTransaction = async () => { /* nothing else */ }): Promise<void> {
     const credential = await findCredential(this.deps.db, credentialId)
     if (credential === undefined) return
     const client = await findOAuthClient(this.deps.db, credential.oauth_client_id)
@@ -107,7 +107,7 @@ export class OAuthClientService {
    * A new secret for the credential's client: in place where the IdP can (Okta newSecret); otherwise a
    * replacement client is registered, the credential switched to it, and the old client deleted.
    */
-  async rotate (credentialId: number, andThen: InSameTransaction = async () => {}): Promise<{ mode: RotationMode; clientId: string }> {
+  async rotate (credentialId: number, andThen: InSameTransaction = async () => { /* nothing else */ }): Promise<{ mode: RotationMode; clientId: string }> {
     const credential = await findCredential(this.deps.db, credentialId)
     const client = credential === undefined ? undefined : await findOAuthClient(this.deps.db, credential.oauth_client_id)
     if (client === undefined) throw new AppError('not_found', `Credential Not found: credential_id ${credentialId}`)
@@ -217,7 +217,7 @@ export class OAuthClientService {
       await this.deleteOrRetryLater(context.connection, managed, 'registered but could not be recorded').catch((cleanup: unknown) => {
         this.deps.log.error({ err: cleanup, clientId: managed.clientId, correlationTag: context.request.correlationTag }, 'registered client could not be recorded nor deleted; its intent stays for the reconciler')
       })
-      await deleteRegistrationIntent(this.deps.db, intent.id).catch(() => {})
+      await deleteRegistrationIntent(this.deps.db, intent.id).catch(() => { /* left behind, the reconciler marks it unknown for an operator */ })
       throw error
     }
   }
@@ -337,7 +337,7 @@ export class OAuthClientService {
       grant_types: list('grant_types'),
       response_types: list('response_types'),
       redirect_uris: list('redirect_uris'),
-      token_endpoint_auth_method: String(answer('token_endpoint_auth_method') ?? context.template.tokenEndpointAuthMethod),
+      token_endpoint_auth_method: typeof answer('token_endpoint_auth_method') === 'string' ? answer('token_endpoint_auth_method') as string : context.template.tokenEndpointAuthMethod,
       secret_expires_at: managed.secretExpiresAt ?? null,
       dcr_response: JSON.stringify(managed.response),
       updated_at: this.timestamp()

@@ -109,7 +109,7 @@ export class Reconciler {
   async resolveRegistration (rawId: string): Promise<void> {
     const id = parseId(rawId)
     const row = id === undefined ? undefined : (await listRegistrations(this.deps.database.db)).find((r) => r.id === id)
-    if (row === undefined || row.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
+    if (row?.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
     await deleteRegistrationIntent(this.deps.database.db, row.id)
   }
 

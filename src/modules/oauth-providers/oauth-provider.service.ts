@@ -12,7 +12,7 @@ import { deleteClientTypes, listClientTypes } from './client-type.repository.ts'
 import { toClientTypeElem } from './client-type.schemas.ts'
 import { deleteUnlessInUse, type UsageCheck } from '../usage/usage.ts'
 import { deleteProvider, findProvider, insertProvider, listProviders, updateProvider } from './oauth-provider.repository.ts'
-import { PROVIDER_TYPES, toProviderElem, type ProviderElem, type ProviderInput, type ProviderShow, type ProviderType } from './oauth-provider.schemas.ts'
+import { PROVIDER_TYPES, toProviderElem, type ProviderElem, type ProviderInput, type ProviderShow } from './oauth-provider.schemas.ts'
 import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export interface ServiceDeps {
@@ -120,7 +120,7 @@ function validateProvider (input: ProviderInput) {
   if (problems.length > 0) throw new AppError('invalid', problems)
   return {
     name: input.Name,
-    type: type as ProviderType,
+    type: type!,
     well_known_url: input.WellKnownURL,
     ssl_insecure_skip_verify: input.SSLInsecureSkipVerify === true ? 1 : 0
   }

@@ -10,7 +10,6 @@ import { toClientTemplate, toProviderConnection } from './idp-connection.ts'
 import type { Finding, FindingStatus, VerificationReport } from './oauth-provider.schemas.ts'
 import { getProviderRow } from './oauth-provider.service.ts'
 
-
 // RFC 8414 §2 defaults where the document is silent.
 const DEFAULT_GRANTS = ['authorization_code', 'implicit']
 const DEFAULT_AUTH_METHODS = ['client_secret_basic']

@@ -98,7 +98,7 @@ export class ProductService {
     })
   }
 
-  async listClientTypes (rawProductId: string, page: Page): Promise<Array<{ ID: number, Name: string }>> {
+  async listClientTypes (rawProductId: string, page: Page): Promise<Array<{ ID: number; Name: string }>> {
     const product = await getProductRow(this.deps.db, rawProductId)
     return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ ID: type.id, Name: type.name }))
   }
@@ -133,7 +133,7 @@ export class ProductService {
   }
 
   /** The row to change and its GET representation; with If-Match, locked first and compared (412). */
-  private async current (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow, shown: ProductShow }> {
+  private async current (trx: Db, rawId: string, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow; shown: ProductShow }> {
     if (ifMatch !== undefined) await lockRow(trx, 'products', parseId(rawId))
     const row = await getProductRow(trx, rawId)
     const shown = await this.show(trx, row)
