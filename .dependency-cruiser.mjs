@@ -87,7 +87,7 @@ export default {
     },
     {
       name: 'no-circular-modules',
-      comment: 'Module folders depend on each other one way only (e.g. products → client-types), even when no single file closes a circle.',
+      comment: 'Module folders depend on each other one way only (e.g. products → oauth-providers), even when no single file closes a circle.',
       severity: 'error',
       scope: 'folder',
       from: { path: MODULES },
