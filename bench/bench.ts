@@ -350,7 +350,7 @@ async function measureApprove (setup: DialectSetup): Promise<NonNullable<Dialect
       if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`)
       return text === '' ? undefined : JSON.parse(text)
     }
-    const providers = await send('GET', `${api}/oauth-providers?per_page=1000`) as Array<{ ID: number, Name: string }>
+    const providers = await send('GET', `${api}/oauth-providers?per_page=1000`) as Array<{ ID: number; Name: string }>
     const providerId = providers.find((p) => p.Name === 'Embedded IdP')!.ID
     const typeId = (await send('GET', `${api}/oauth-providers/${providerId}`)).ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
     const product = await send('POST', `${api}/products`, { Name: 'bench product', DCREnabled: true, Scopes: 'bench' })
@@ -514,7 +514,7 @@ function sqliteSetup (token: string): DialectSetup {
     name: 'sqlite',
     env: { PORTAL_DATABASE_URL: `sqlite:${path.join(dir, 'portal.db')}`, PORTAL_DATA_DIR: dir, PORTAL_ADMIN_TOKEN: token, PORTAL_EMBEDDED_IDP: 'false', PORTAL_LOG_LEVEL: options.logLevel },
     freshStartEnv: async () => ({}), // the default: sqlite:<fresh data dir>/portal.db
-    dropFreshStart: async () => {}, // measureStart removes the data dir
+    dropFreshStart: async () => { /* measureStart removes the data dir */ },
     cleanup: async () => { fs.rmSync(dir, { recursive: true, force: true }) }
   }
 }

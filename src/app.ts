@@ -15,8 +15,8 @@ import { accessRequestRoutes } from './modules/access-requests/access-request.ro
 import { AccessRequestService, credentialUsage } from './modules/access-requests/access-request.service.ts'
 import { appRoutes } from './modules/apps/app.routes.ts'
 import { AppService } from './modules/apps/app.service.ts'
-import { clientTypeRoutes } from './modules/client-types/client-type.routes.ts'
-import { ClientTypeService } from './modules/client-types/client-type.service.ts'
+import { clientTypeRoutes } from './modules/oauth-providers/client-type.routes.ts'
+import { ClientTypeService } from './modules/oauth-providers/client-type.service.ts'
 import { oauthProviderRoutes } from './modules/oauth-providers/oauth-provider.routes.ts'
 import { OAuthProviderService } from './modules/oauth-providers/oauth-provider.service.ts'
 import { registerEmbeddedProvider, type EmbeddedIdpEndpoint } from './modules/oauth-providers/embedded-provider.ts'
@@ -112,7 +112,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
   const apps = new AppService({ ...serviceDeps, accessRequests })
 
-  await app.register(healthRoutes(deps.database.ping))
+  await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
     portalApi.addHook('onRequest', adminAuth(deps.adminToken))
@@ -133,5 +133,5 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   }, { prefix: '/portal-api' })
 
   await app.ready()
-  return app
+  return await app
 }

@@ -1,11 +1,8 @@
 // The one place that reads the environment (design.md §3): parsed once, every invalid key listed
 // in one error, the result frozen and passed down.
 import path from 'node:path'
+import type { DatabaseTarget } from './db/dialect.ts'
 import { parseSecretKeys, type SecretKey } from './shared/secret-box.ts'
-
-export type DatabaseTarget =
-  | { readonly dialect: 'sqlite'; readonly file: string } // ':memory:' for an in-memory database
-  | { readonly dialect: 'postgres'; readonly url: string }
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const
 export type LogLevel = (typeof LOG_LEVELS)[number]

@@ -5,13 +5,12 @@ import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely'
 import pg from 'pg'
-import type { DatabaseTarget } from '../config.ts'
 import { AppError } from '../errors.ts'
+import type { DatabaseTarget, Dialect } from './dialect.ts'
 import type { Tables } from './tables.ts'
 import { migrateToLatest } from './migrate.ts'
 
 export type Db = Kysely<Tables>
-export type Dialect = DatabaseTarget['dialect']
 
 export interface Database {
   readonly db: Db

@@ -111,14 +111,14 @@ export class Leases {
   }
 
   private async holding<T> (lease: Lease, task: (lease: Lease) => Promise<T>): Promise<T> {
-    const renewal = setInterval(() => { this.renew(lease).catch(() => {}) }, Math.max(1, Math.floor(this.ttlMs / 3)))
+    const renewal = setInterval(() => { this.renew(lease).catch(() => { /* a lost renewal shows at the save: assertHeld refuses it */ }) }, Math.max(1, Math.floor(this.ttlMs / 3)))
     renewal.unref()
     try {
       return await task(lease)
     } finally {
       clearInterval(renewal)
       // A release that fails (database gone) must not hide the task's outcome; the lease expires anyway.
-      await this.release(lease).catch(() => {})
+      await this.release(lease).catch(() => { /* it expires anyway */ })
     }
   }
 

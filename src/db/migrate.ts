@@ -1,6 +1,6 @@
 import { sql, type Kysely } from 'kysely'
 import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
-import type { Dialect } from './database.ts'
+import type { Dialect } from './dialect.ts'
 import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-and-client-types.ts'
 import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'
 import { portalMeta } from './migrations/2026-11-27T0200-portal-meta.ts'

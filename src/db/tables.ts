@@ -1,17 +1,18 @@
-// Row types of every table, as Kysely sees them. Each module keeps its own table file; this joins them.
-import type { OAuthProviderTable } from '../modules/oauth-providers/oauth-provider.table.ts'
-import type { ClientTypeTable } from '../modules/client-types/client-type.table.ts'
-import type { IdpModelTable, IdpScopeTable } from '../idp/idp.table.ts'
-import type { ProductClientTypeTable, ProductTable } from '../modules/products/product.table.ts'
-import type { ScopeOwnerTable } from '../modules/products/scope.table.ts'
-import type { PlanTable } from '../modules/plans/plan.table.ts'
-import type { AppTable } from '../modules/apps/app.table.ts'
-import type { AccessRequestProductTable, AccessRequestTable } from '../modules/access-requests/access-request.table.ts'
-import type { CredentialTable, OAuthClientTable } from '../modules/credentials/credential.table.ts'
-import type { IdpDeletionTable, IdpRegistrationTable } from '../modules/idp-operations/idp-operation.table.ts'
-import type { LeaseTable } from './lease.table.ts'
-import type { IdempotencyKeyTable } from '../http/idempotency.store.ts'
-import type { AuditLogTable } from '../modules/audit/audit.table.ts'
+// Row types of every table, as Kysely sees them: the storage layer owns the schema (one file per resource
+// in tables/, imported by the modules that query it); this joins them.
+import type { OAuthProviderTable } from './tables/oauth-provider.table.ts'
+import type { ClientTypeTable } from './tables/client-type.table.ts'
+import type { IdpModelTable, IdpScopeTable } from './tables/idp.table.ts'
+import type { ProductClientTypeTable, ProductTable } from './tables/product.table.ts'
+import type { ScopeOwnerTable } from './tables/scope.table.ts'
+import type { PlanTable } from './tables/plan.table.ts'
+import type { AppTable } from './tables/app.table.ts'
+import type { AccessRequestProductTable, AccessRequestTable } from './tables/access-request.table.ts'
+import type { CredentialTable, OAuthClientTable } from './tables/credential.table.ts'
+import type { IdpDeletionTable, IdpRegistrationTable } from './tables/idp-operation.table.ts'
+import type { LeaseTable } from './tables/lease.table.ts'
+import type { IdempotencyKeyTable } from './tables/idempotency-key.table.ts'
+import type { AuditLogTable } from './tables/audit.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }

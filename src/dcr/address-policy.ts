@@ -89,7 +89,7 @@ export class ForbiddenAddressError extends Error {
  * A `lookup` for net/tls.connect: resolves with `resolve` (default dns.lookup), refuses the whole name
  * when any address it answers is refused, and hands the socket only the addresses just checked.
  */
-export function guardedLookup (policy: AddressPolicy, resolve: LookupFunction = dns.lookup as LookupFunction): LookupFunction {
+export function guardedLookup (policy: AddressPolicy, resolve: LookupFunction = dns.lookup): LookupFunction {
   return (hostname, options, callback) => {
     resolve(hostname, { ...options, all: true }, (error, answer) => {
       if (error !== null) { callback(error, '', 0); return }

@@ -11,7 +11,7 @@ export interface CallLimits {
   readonly maxQueued?: number
 }
 
-interface Lane { active: number, readonly waiting: Array<() => void> }
+interface Lane { active: number; readonly waiting: Array<() => void> }
 
 export class CallLimiter {
   readonly maxConcurrent: number
@@ -34,7 +34,7 @@ export class CallLimiter {
   }
 
   /** Calls in flight and waiting for one lane (tests, diagnostics). */
-  load (key: string): { active: number, waiting: number } {
+  load (key: string): { active: number; waiting: number } {
     const lane = this.lanes.get(key)
     return { active: lane?.active ?? 0, waiting: lane?.waiting.length ?? 0 }
   }

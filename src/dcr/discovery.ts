@@ -50,7 +50,7 @@ export function expectedIssuers (wellKnownUrl: string): string[] {
 export class Discovery {
   private readonly ttlMs: number
   private readonly now: Clock
-  private readonly cache = new Map<string, { readonly until: number, readonly metadata: ProviderMetadata }>()
+  private readonly cache = new Map<string, { readonly until: number; readonly metadata: ProviderMetadata }>()
 
   constructor (private readonly gate: HttpGate, options: DiscoveryOptions = {}) {
     this.ttlMs = options.ttlMs ?? 5 * 60_000
@@ -58,7 +58,7 @@ export class Discovery {
   }
 
   /** `provider` is the gate's concurrency lane for the fetch (see HttpGate); a cached document takes none. */
-  async discover (wellKnownUrl: string, { insecureSkipVerify = false, provider }: { insecureSkipVerify?: boolean, provider?: string } = {}): Promise<ProviderMetadata> {
+  async discover (wellKnownUrl: string, { insecureSkipVerify = false, provider }: { insecureSkipVerify?: boolean; provider?: string } = {}): Promise<ProviderMetadata> {
     // Keyed by the TLS setting too: a document fetched without verification never serves a verifying provider.
     const key = `${insecureSkipVerify ? 'insecure' : 'verified'} ${wellKnownUrl}`
     const cached = this.cache.get(key)

@@ -84,7 +84,7 @@ export type ManagementStyle =
   // RFC 7592: the registration_client_uri the IdP returned, with its registration access token (§1.2, §3).
   | { readonly style: 'rfc7592' }
   // The IdP's own API at `<registration endpoint>/<client_id>`, authorised by the provider's admin token.
-  | { readonly style: 'admin_api', readonly newSecretPath: string }
+  | { readonly style: 'admin_api'; readonly newSecretPath: string }
 
 export interface DcrDriver {
   readonly type: ProviderType

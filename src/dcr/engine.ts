@@ -120,7 +120,7 @@ export class DcrEngine {
     return registrationEndpoint
   }
 
-  private async managementTarget (provider: ProviderConnection, client: ClientCredentials): Promise<{ url: string, headers: Record<string, string> }> {
+  private async managementTarget (provider: ProviderConnection, client: ClientCredentials): Promise<{ url: string; headers: Record<string, string> }> {
     const driver = DRIVERS[provider.type]
     const registrationEndpoint = await this.registrationEndpoint(provider)
     if (driver.management.style === 'admin_api') {

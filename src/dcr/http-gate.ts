@@ -171,11 +171,11 @@ export class HttpGate {
 
 /** Drops a body that will not be read; undici reports the abort as an error nobody needs. */
 function discard (response: Dispatcher.ResponseData): void {
-  response.body.on('error', () => {})
+  response.body.on('error', () => { /* the abort we cause: nobody reads this body */ })
   response.body.destroy()
 }
 
-function encodeBody (call: GateRequest): { headers: Record<string, string>, body?: string } {
+function encodeBody (call: GateRequest): { headers: Record<string, string>; body?: string } {
   if (call.json !== undefined) return { headers: { 'content-type': 'application/json' }, body: JSON.stringify(call.json) }
   if (call.form !== undefined) return { headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...call.form }).toString() }
   return { headers: {} }
@@ -223,7 +223,7 @@ function parseRetryAfter (header: string | string[] | undefined): number | undef
 }
 
 /** RFC 6750 §3: `WWW-Authenticate: Bearer error="invalid_token", error_description="…"` without a body. */
-function parseBearerChallenge (header: string | string[] | undefined): { error: string, description?: string } | undefined {
+function parseBearerChallenge (header: string | string[] | undefined): { error: string; description?: string } | undefined {
   const text = Array.isArray(header) ? header.join(', ') : header ?? ''
   const error = /\berror="([^"]*)"/.exec(text)?.[1]
   return error === undefined || error === '' ? undefined : { error, description: /\berror_description="([^"]*)"/.exec(text)?.[1] }
@@ -281,7 +281,7 @@ function transportError (error: unknown, where: string): IdpError {
 function errorCodes (error: unknown): string[] {
   const codes: string[] = []
   for (let current = error, depth = 0; typeof current === 'object' && current !== null && depth < 5; depth++) {
-    const { code, name, cause } = current as { code?: unknown, name?: unknown, cause?: unknown }
+    const { code, name, cause } = current as { code?: unknown; name?: unknown; cause?: unknown }
     if (typeof code === 'string') codes.push(code)
     if (typeof name === 'string') codes.push(name)
     current = cause

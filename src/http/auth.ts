@@ -2,7 +2,7 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
-import type { Actor } from '../modules/audit/audit.ts'
+import type { Actor } from '../shared/actor.ts'
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
 

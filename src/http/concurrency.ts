@@ -1,9 +1,9 @@
-// Fastify glue of optimistic concurrency (src/modules/concurrency/precondition.ts): a route whose config
+// Fastify glue of optimistic concurrency (src/shared/precondition.ts): a route whose config
 // says `etag` answers an ETag header on 2xx; one whose config says `ifMatch` reads If-Match and documents
 // it with its 412. Both are declared in the OpenAPI document here, as src/http/openapi.ts does for errors.
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError, show } from '../errors.ts'
-import { etagOf, type IfMatch, type WriteContext } from '../modules/concurrency/precondition.ts'
+import { etagOf, type IfMatch, type WriteContext } from '../shared/precondition.ts'
 import { actorOf } from './auth.ts'
 import { addErrorResponses } from './openapi.ts'
 
@@ -13,6 +13,7 @@ declare module 'fastify' {
      * Answer an ETag on 2xx: the hash of the body, or of what `etag` makes of it when the route answers
      * another form than a GET does (the ETag is always that of the GET representation).
      */
+    // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each route passes a function of its own body type
     etag?: true | ((body: any) => unknown)
     /** The route honours If-Match (PUT, DELETE): writeContext() reads it and the service compares. */
     ifMatch?: true
@@ -29,7 +30,7 @@ const IF_MATCH = {
 
 /** An onRoute hook: ETag answers and If-Match, documented and wired from the route's config. */
 export function concurrencyControl (route: RouteOptions): void {
-  const config = route.config as { etag?: true | ((body: unknown) => unknown); ifMatch?: true } | undefined
+  const config = route.config
   if (route.schema === undefined || config === undefined) return
   const schema = route.schema as Record<string, unknown>
   const responses: Record<number, unknown> = { ...(schema.response as Record<number, unknown> | undefined) }

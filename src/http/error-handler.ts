@@ -36,7 +36,7 @@ export function registerErrorHandling (app: FastifyInstance): void {
   })
 }
 
-function describeError (error: FastifyError | AppError, request: FastifyRequest): { status: number, messages: readonly string[] } {
+function describeError (error: FastifyError | AppError, request: FastifyRequest): { status: number; messages: readonly string[] } {
   const invalidBodyStatus = request.routeOptions.config.invalidBodyStatus ?? 400
   if (error instanceof AppError) {
     return { status: error.code === 'invalid_input' ? invalidBodyStatus : HTTP_STATUS[error.code], messages: error.messages }
@@ -84,7 +84,7 @@ export function describeValidation (errors: readonly FastifySchemaValidationErro
 const MAX_DESCRIBED = 20
 
 function describeOne (error: VerboseError, context: string | undefined): string {
-  const params = error.params as Record<string, unknown>
+  const params = error.params
   const field = fieldName(error.instancePath, context)
   // Only where a message shows the value: error.data of an unknown field is the whole enclosing object.
   const got = () => `got ${isSecretName(error.instancePath.split('/').pop() ?? '') ? secretShape(error.data) : show(error.data)}`
@@ -132,6 +132,6 @@ function describeSchema (schema: Record<string, unknown>): string {
     const itemType = items?.type === 'string' ? 'strings' : 'values'
     return schema.maxItems === 1 ? `a one-element array of ${itemType}` : `an array of ${itemType}`
   }
-  if (schema.type === 'string' && schema.description !== undefined) return `a string (${String(schema.description)})`
+  if (schema.type === 'string' && typeof schema.description === 'string') return `a string (${schema.description})`
   return describeType(String(schema.type))
 }

@@ -11,7 +11,7 @@ import type { Clock } from '../shared/time.ts'
 import { actorOf } from './auth.ts'
 import { addRequestHeader, routeHooks } from './concurrency.ts'
 import { addErrorResponses } from './openapi.ts'
-import { completeKey, deleteExpiredKey, deleteExpiredKeys, findKey, releaseKey, reserveKey } from './idempotency.store.ts'
+import { completeKey, deleteExpiredKey, deleteExpiredKeys, findKey, releaseKey, reserveKey } from '../db/idempotency.store.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -118,7 +118,7 @@ export function idempotencyKeys (deps: IdempotencyDeps): (route: RouteOptions) =
 
   return (route) => {
     const schema = route.schema as Record<string, unknown> | undefined
-    if (schema === undefined || (route.config as { idempotent?: true } | undefined)?.idempotent !== true) return
+    if (schema === undefined || (route.config)?.idempotent !== true) return
     addRequestHeader(schema, 'Idempotency-Key', KEY_HEADER)
     addErrorResponses(route, 400, 409, 422)
     route.preHandler = [...routeHooks(route.preHandler), reserve]

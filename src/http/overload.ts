@@ -1,8 +1,9 @@
 // Load shedding (issue 5 item 7, security-checklist §6 item 39): at most `max` admin API requests are
 // worked on at once; one more is answered 503 with Retry-After at once, instead of queueing until
 // every caller times out. Registered on the /portal-api scope only, so /health and /ready always answer.
-import type { FastifyInstance, FastifyRequest } from 'fastify'
+import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
+import type { AnyTypeProviderFastify } from './any-fastify.ts'
 
 export interface InFlightLimit {
   /** Requests worked on at once; more are refused. */
@@ -15,7 +16,7 @@ export const DEFAULT_MAX_CONCURRENT_REQUESTS = 64
 
 const counted = Symbol('in-flight counted')
 
-export function limitInFlightRequests (app: FastifyInstance<any, any, any, any, any>, limit: InFlightLimit): { inFlight: () => number } {
+export function limitInFlightRequests (app: AnyTypeProviderFastify, limit: InFlightLimit): { inFlight: () => number } {
   let inFlight = 0
   const release = (request: FastifyRequest) => {
     const marked = request as FastifyRequest & { [counted]?: boolean }

@@ -38,7 +38,7 @@ export interface EmbeddedIdp {
   /** The Bearer token registration requests must present (RFC 7591 §3). */
   readonly initialAccessToken: string
   /** Makes these scopes registrable and requestable, now and after a restart. */
-  ensureScopes(scopes: readonly string[]): Promise<void>
+  readonly ensureScopes: (scopes: readonly string[]) => Promise<void>
   close(): Promise<void>
 }
 
@@ -58,7 +58,7 @@ interface OidcProvider {
 }
 interface KoaContext {
   status: number
-  body: any
+  body: unknown
   readonly oidc?: {
     readonly route: string
     readonly client: unknown
@@ -130,7 +130,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
       if (invalid.length > 0) return Promise.reject(new AppError('invalid_input', invalid.map((scope) => `scope ${show(scope)} is not a valid scope token (RFC 6749 §3.3)`)))
       // One at a time, so that two concurrent calls cannot install an older list over a newer one.
       const run = queue.then(() => addScopes(scopes))
-      queue = run.catch(() => {})
+      queue = run.catch(() => { /* the caller of this run gets its failure; the next run goes ahead */ })
       return run
     },
     async close () {
@@ -203,7 +203,8 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, lo
     const previous = ctx.oidc?.entities.RegistrationAccessToken
     if (ctx.oidc?.route !== 'client' || ctx.status !== 200 || previous === undefined) return
     const rotated = new provider.RegistrationAccessToken({ client: ctx.oidc.client, policies: previous.policies })
-    ctx.body.registration_access_token = await rotated.save()
+    const client = ctx.body as Record<string, unknown> // a client read answers the client's metadata object
+    client.registration_access_token = await rotated.save()
     await previous.destroy()
   })
   return provider

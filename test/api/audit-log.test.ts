@@ -21,7 +21,7 @@ for (const dialect of dialects) {
 
     const entriesOf = async (resourceType: string, id: number) =>
       (await h.call('GET', '/portal-api/audit-log?per_page=1000')).body
-        .filter((entry: { ResourceType: string, ResourceID: number }) => entry.ResourceType === resourceType && entry.ResourceID === id)
+        .filter((entry: { ResourceType: string; ResourceID: number }) => entry.ResourceType === resourceType && entry.ResourceID === id)
 
     it('records create, update and delete of a provider: who, when, what, before/after, never the token', async () => {
       const name = fresh('audited')

@@ -11,7 +11,7 @@ const STRONG_ETAG = /^"[A-Za-z0-9_-]{27}"$/
 interface Resource {
   readonly kind: string
   /** Creates one; answers its URL and the create reply. */
-  create(h: Harness, name: string): Promise<{ url: string, created: Reply }>
+  create(h: Harness, name: string): Promise<{ url: string; created: Reply }>
   /** A full-replacement body for PUT. */
   body(name: string): Record<string, unknown>
 }
@@ -62,7 +62,7 @@ for (const dialect of dialects) {
     before(async () => { h = await startHarness(dialect) })
     after(async () => { await h.close() })
 
-    const etag = (reply: Reply) => reply.raw.headers.etag as string
+    const etag = (reply: Reply) => reply.raw.headers.etag!
 
     for (const resource of RESOURCES) {
       describe(`a ${resource.kind}`, () => {

@@ -8,7 +8,7 @@ import { clientCredentialsToken, startTestIdp, type TestIdp, type TestIdpProfile
 
 // Issue 4, "Rotate on each driver profile from the DCR engine tests (in place and by replacement)",
 // through HTTP only: provider → client type → product → plan → app → provision → approve → rotate.
-const PROFILES: ReadonlyArray<{ profile: TestIdpProfile, type: ProviderType, mode: 'in place' | 'replaced' }> = [
+const PROFILES: ReadonlyArray<{ profile: TestIdpProfile; type: ProviderType; mode: 'in place' | 'replaced' }> = [
   { profile: 'rfc', type: 'Other', mode: 'replaced' },
   { profile: 'keycloak', type: 'Keycloak', mode: 'replaced' },
   { profile: 'okta', type: 'Okta', mode: 'in place' },

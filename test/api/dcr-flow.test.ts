@@ -34,9 +34,9 @@ for (const dialect of dialects) {
         headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}`, 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ token })
       })
-      return await response.json() as { active: boolean, scope?: string, client_id?: string }
+      return await response.json() as { active: boolean; scope?: string; client_id?: string }
     }
-    const setUp = async (name: string, scopes: { product: string, plan: string }, typeId: number, redirectUrls = '') => {
+    const setUp = async (name: string, scopes: { product: string; plan: string }, typeId: number, redirectUrls = '') => {
       const product = await h.call('POST', '/portal-api/products', { Name: `${name} product`, DCREnabled: true, Scopes: scopes.product })
       assert.equal(product.status, 201, JSON.stringify(product.body))
       assert.equal((await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: typeId })).status, 201)
@@ -161,7 +161,7 @@ for (const dialect of dialects) {
       const { requestId, credential } = await provisionAndApprove(appId, planId, [productId], m2m)
       assert.equal((await h.call('PUT', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials/${credential.ID}/rotate`)).status, 200)
       assert.equal((await h.call('DELETE', `/portal-api/access_requests/${requestId}`)).status, 200)
-      const log = (await h.call('GET', '/portal-api/audit-log?per_page=1000')).body as Array<{ Action: string, ResourceType: string, ResourceID: number, Actor: string }>
+      const log = (await h.call('GET', '/portal-api/audit-log?per_page=1000')).body as Array<{ Action: string; ResourceType: string; ResourceID: number; Actor: string }>
       const mine = log.filter((e) => (e.ResourceType === 'access_request' && e.ResourceID === requestId) || (e.ResourceType === 'credential' && e.ResourceID === credential.ID))
       assert.deepEqual(mine.map((e) => `${e.ResourceType} ${e.Action}`).sort(), ['access_request approve', 'access_request create', 'access_request delete', 'credential delete', 'credential rotate'])
       assert.ok(mine.every((e) => /^[0-9a-f]{12}$/.test(e.Actor)))

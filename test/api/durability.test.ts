@@ -32,7 +32,7 @@ describe('durability of the SQLite default', () => {
         headers: { authorization: token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
         ...(body === undefined ? {} : { body: JSON.stringify(body) })
       })
-      return { status: response.status, body: await response.json() as any }
+      return { status: response.status, body: await response.json() }
     }
     const provider = await call('POST', '/portal-api/oauth-providers', { Name: 'Durable', Type: 'Other', WellKnownURL: 'http://idp.test/.well-known/openid-configuration', RegistrationAccessToken: SENTINEL })
     assert.equal(provider.status, 200)

@@ -22,11 +22,11 @@ describe('npm start with the embedded IdP', () => {
     const token = fs.readFileSync(path.join(dataDir, 'admin-token'), 'utf8').trim()
     const call = async (method: string, url: string) => {
       const response = await fetch(`${service!.baseUrl}${url}`, { method, headers: { authorization: token } })
-      return { status: response.status, body: await response.json() as any }
+      return { status: response.status, body: await response.json() }
     }
 
     const providers = await call('GET', '/portal-api/oauth-providers')
-    assert.deepEqual(providers.body.map((p: { Name: string, Type: string }) => [p.Name, p.Type]), [['Embedded IdP', 'Other']])
+    assert.deepEqual(providers.body.map((p: { Name: string; Type: string }) => [p.Name, p.Type]), [['Embedded IdP', 'Other']])
     const id = providers.body[0].ID
     const shown = await call('GET', `/portal-api/oauth-providers/${id}`)
     assert.equal(shown.body.WellKnownURL, `http://127.0.0.1:${idpPort}/.well-known/openid-configuration`)
@@ -45,7 +45,7 @@ describe('npm start with the embedded IdP', () => {
       body: JSON.stringify({ grant_types: ['client_credentials'], response_types: [], redirect_uris: [], token_endpoint_auth_method: 'client_secret_basic' })
     })
     assert.equal(registered.status, 201)
-    const client = await registered.json() as { client_id: string, client_secret: string }
+    const client = await registered.json() as { client_id: string; client_secret: string }
     await service.kill()
 
     service = await startService(env)

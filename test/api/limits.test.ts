@@ -172,7 +172,7 @@ async function startStubIdp (): Promise<StubIdp> {
 
 interface LiveApp {
   readonly app: FastifyInstance
-  call(method: string, path: string, body?: unknown): Promise<{ status: number, body: any, headers: Headers }>
+  call(method: string, path: string, body?: unknown): Promise<{ status: number; body: any; headers: Headers }>
   close(): Promise<void>
 }
 
@@ -283,7 +283,7 @@ describe('overload on sqlite', () => {
       slow.requests.length = 0
       const started = Date.now()
       const approvals = requestIds.map(async (id) => await live.call('PUT', `/portal-api/access_requests/${id}/approve`))
-      const shed: Array<{ status: number, body: any, headers: Headers }> = []
+      const shed: Array<{ status: number; body: any; headers: Headers }> = []
       // Two calls reach the IdP, one waits; the other two are refused without waiting for anything.
       await waitFor(() => slow.requests.length === 2)
       const settled = await Promise.all(approvals.map(async (approval) => await Promise.race([approval, new Promise<undefined>((resolve) => setTimeout(resolve, 300))])))

@@ -39,7 +39,7 @@ describe('OpenAPI document', () => {
   })
 
   it('derives the statuses every route shares from what it declares', () => {
-    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, unknown>, requestBody?: unknown, parameters?: Array<{ in: string }> }>>)) {
+    for (const [path, operations] of Object.entries(document.paths as Record<string, Record<string, { responses: Record<string, unknown>; requestBody?: unknown; parameters?: Array<{ in: string }> }>>)) {
       for (const [method, operation] of Object.entries(operations)) {
         const statuses = Object.keys(operation.responses)
         const expected = ['500']

@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { SYSTEM_ACTOR } from '../../src/modules/audit/audit.ts'
 import { ProductService } from '../../src/modules/products/product.service.ts'
 import type { ProductInput } from '../../src/modules/products/product.schemas.ts'
 import { PlanService } from '../../src/modules/plans/plan.service.ts'
 import type { PlanInput } from '../../src/modules/plans/plan.schemas.ts'
+import { SYSTEM_ACTOR } from '../../src/shared/actor.ts'
 import { dialects } from '../helpers/dialects.ts'
 import { startHarness, type Harness, type Reply } from '../helpers/app.ts'
 

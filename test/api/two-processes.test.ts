@@ -24,7 +24,7 @@ describe('two service processes on one PostgreSQL database', { skip: postgres.sk
   let idp: TestIdp
   const services: ServiceProcess[] = []
   const dataDirs: string[] = []
-  const requests: Array<{ appId: number, id: number }> = []
+  const requests: Array<{ appId: number; id: number }> = []
 
   const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {
     const response = await fetch(`${service.baseUrl}${url}`, {

@@ -24,7 +24,7 @@ for (const dialect of dialects) {
 
     const createProvider = async (name: string, fields: Record<string, unknown>) =>
       (await h.call('POST', '/portal-api/oauth-providers', { Name: name, Type: 'Other', WellKnownURL: idp.wellKnownUrl, ...fields })).body.ID as number
-    const checks = (body: { Findings: Array<{ Check: string, Status: string }> }) => Object.fromEntries(body.Findings.map((f) => [f.Check, f.Status]))
+    const checks = (body: { Findings: Array<{ Check: string; Status: string }> }) => Object.fromEntries(body.Findings.map((f) => [f.Check, f.Status]))
 
     it('reports discovery, issuer, endpoint and each client type; the token is untested without a canary', async () => {
       const id = await createProvider('RFC', { RegistrationAccessToken: idp.initialAccessToken })

@@ -21,7 +21,7 @@ async function rejection (promise: Promise<unknown>): Promise<IdpError> {
   return error
 }
 
-const PROFILES: ReadonlyArray<{ profile: TestIdpProfile, type: ProviderType }> = [
+const PROFILES: ReadonlyArray<{ profile: TestIdpProfile; type: ProviderType }> = [
   { profile: 'rfc', type: 'Other' },
   { profile: 'keycloak', type: 'Keycloak' },
   { profile: 'gluu', type: 'Gluu' },
@@ -103,7 +103,7 @@ describe('IdP-specific behaviour', () => {
   const idps: TestIdp[] = []
   after(async () => { await engine.close(); await Promise.all(idps.map(async (idp) => await idp.close())) })
 
-  async function connect (profile: TestIdpProfile, type: ProviderType): Promise<{ idp: TestIdp, provider: ProviderConnection }> {
+  async function connect (profile: TestIdpProfile, type: ProviderType): Promise<{ idp: TestIdp; provider: ProviderConnection }> {
     const idp = await startTestIdp({ profile })
     idps.push(idp)
     return { idp, provider: { id: idps.length, type, wellKnownUrl: idp.wellKnownUrl, initialAccessToken: idp.initialAccessToken, sslInsecureSkipVerify: false } }

@@ -66,7 +66,7 @@ describe('HTTP gate', () => {
   it('sends JSON and form bodies with their content types and the caller headers', async () => {
     const sentJson = (await gate.send({ method: 'POST', url: `${stub.origin}/echo`, json: { a: 1 }, headers: { authorization: 'SSWS x' } })).body
     assert.deepEqual(sentJson, { method: 'POST', contentType: 'application/json', authorization: 'SSWS x', body: '{"a":1}' })
-    const sentForm = (await gate.send({ method: 'PUT', url: `${stub.origin}/echo`, form: { grant_type: 'client_credentials', scope: 'a b' } })).body as { contentType: string, body: string }
+    const sentForm = (await gate.send({ method: 'PUT', url: `${stub.origin}/echo`, form: { grant_type: 'client_credentials', scope: 'a b' } })).body as { contentType: string; body: string }
     assert.equal(sentForm.contentType, 'application/x-www-form-urlencoded')
     assert.equal(sentForm.body, 'grant_type=client_credentials&scope=a+b')
   })

@@ -63,7 +63,7 @@ function json (res: http.ServerResponse, status: number, body: unknown, headers:
 /** A resolver for test names only; anything else is an error, so no real DNS is ever asked. */
 function resolver (table: Record<string, string | string[] | (() => string)>): LookupFunction & { calls: string[] } {
   const calls: string[] = []
-  const lookup = ((hostname: string, options: { all?: boolean }, callback: (error: NodeJS.ErrnoException | null, address: string | Array<{ address: string, family: number }>, family?: number) => void) => {
+  const lookup = ((hostname: string, options: { all?: boolean }, callback: (error: NodeJS.ErrnoException | null, address: string | Array<{ address: string; family: number }>, family?: number) => void) => {
     calls.push(hostname)
     const entry = table[hostname]
     if (entry === undefined) { callback(Object.assign(new Error(`test resolver: unknown ${hostname}`), { code: 'ENOTFOUND' }), '', 0); return }

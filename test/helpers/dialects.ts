@@ -6,7 +6,8 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import pg from 'pg'
-import { openDatabase, type Database, type Dialect } from '../../src/db/database.ts'
+import { openDatabase, type Database } from '../../src/db/database.ts'
+import type { Dialect } from '../../src/db/dialect.ts'
 
 const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
 const requiredUrl = process.env.PORTAL_TEST_POSTGRES_URL || undefined
@@ -32,7 +33,7 @@ async function postgresAnswers (): Promise<boolean> {
   } catch {
     return false
   } finally {
-    await client.end().catch(() => {})
+    await client.end().catch(() => { /* only probing whether the server answers */ })
   }
 }
 

@@ -16,7 +16,7 @@ export interface TestIdpOptions {
   /** Scopes the IdP knows (plus offline_access); registrations asking for others are refused. Default openid, payments, clients. */
   readonly scopes?: readonly string[]
   /** Serve https with this key and certificate (e.g. from test/helpers/tls.ts). */
-  readonly tls?: { readonly key: string, readonly cert: string }
+  readonly tls?: { readonly key: string; readonly cert: string }
 }
 
 export interface TestIdp {
@@ -156,12 +156,12 @@ interface KoaContext {
   get(header: string): string
   oidc?: { client?: unknown }
 }
-interface Token { policies?: string[], save(): Promise<string>, destroy(): Promise<void> }
+interface Token { policies?: string[]; save(): Promise<string>; destroy(): Promise<void> }
 interface OidcProvider {
   callback(): (req: http.IncomingMessage, res: http.ServerResponse) => Promise<void>
   use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void
   InitialAccessToken: new (options: { policies?: string[] }) => Token
-  RegistrationAccessToken: (new (options: { client: unknown, policies?: string[] }) => Token) & { find(value: string): Promise<Token | undefined> }
+  RegistrationAccessToken: (new (options: { client: unknown; policies?: string[] }) => Token) & { find(value: string): Promise<Token | undefined> }
 }
 type Metadata = Record<string, unknown>
 
@@ -227,7 +227,7 @@ function advertise (provider: OidcProvider, field: string, value: string): void 
   })
 }
 
-interface StoredModel { payload: Metadata, expiresAt?: number }
+interface StoredModel { payload: Metadata; expiresAt?: number }
 
 /** Map-backed adapter (OP:example/my_adapter.js), one store per test IdP: the built-in one is process-wide. */
 class MapAdapter {
@@ -276,7 +276,7 @@ const OKTA_GRANTS: Readonly<Record<string, readonly string[]>> = {
   service: ['client_credentials']
 }
 
-interface OktaClient { rat: string, applicationType: string, pkceRequired: boolean, name: string }
+interface OktaClient { rat: string; applicationType: string; pkceRequired: boolean; name: string }
 
 class OktaFront {
   readonly apiToken = `okta-api-token-${Math.random().toString(36).slice(2)}`
@@ -320,7 +320,7 @@ class OktaFront {
   private async create (res: http.ServerResponse, body: Metadata): Promise<void> {
     const translated = this.translate(body)
     if ('error' in translated) return send(res, 400, translated)
-    const name = String(body.client_name ?? '')
+    const name = typeof body.client_name === 'string' ? body.client_name : ''
     if ([...this.clients.values()].some((client) => client.name === name)) {
       return send(res, 400, { error: 'invalid_client_metadata', error_description: 'client_name: An object with this field already exists in the current organization' })
     }
@@ -352,13 +352,13 @@ class OktaFront {
   }
 
   /** Okta's application_type rules (OKTADOCS …/oauth-clients), then the provider's own vocabulary. */
-  private translate (body: Metadata): { metadata: Metadata, applicationType: string } | { error: string, error_description: string } {
+  private translate (body: Metadata): { metadata: Metadata; applicationType: string } | { error: string; error_description: string } {
     const applicationType = typeof body.application_type === 'string' ? body.application_type : 'web'
     const grants = Array.isArray(body.grant_types) ? body.grant_types as string[] : ['authorization_code']
     const responseTypes = Array.isArray(body.response_types) ? body.response_types as string[] : ['code']
     const allowed = OKTA_GRANTS[applicationType]
     const invalid = (description: string) => ({ error: 'invalid_client_metadata', error_description: description })
-    if (allowed === undefined) return invalid(`'application_type' must be one of web, native, browser, service.`)
+    if (allowed === undefined) return invalid('\'application_type\' must be one of web, native, browser, service.')
     const refused = grants.find((grant) => !allowed.includes(grant))
     if (refused !== undefined) return invalid(`'grant_types' may not contain '${refused}' when 'application_type' is '${applicationType}'.`)
     if ((applicationType === 'web' || applicationType === 'native') && !grants.includes('authorization_code')) {
@@ -395,13 +395,13 @@ class OktaFront {
   }
 
   /** A management call at the provider with the client's newest registration access token. */
-  private async call (method: 'GET' | 'PUT' | 'DELETE', clientId: string, client: OktaClient, json?: Metadata): Promise<{ status: number, body: Metadata }> {
+  private async call (method: 'GET' | 'PUT' | 'DELETE', clientId: string, client: OktaClient, json?: Metadata): Promise<{ status: number; body: Metadata }> {
     const answer = await this.forward(method, `${this.registration}/${encodeURIComponent(clientId)}`, `Bearer ${client.rat}`, json)
     if (typeof answer.body.registration_access_token === 'string') client.rat = answer.body.registration_access_token
     return answer
   }
 
-  private async forward (method: string, url: string, authorization: string, json?: Metadata): Promise<{ status: number, body: Metadata }> {
+  private async forward (method: string, url: string, authorization: string, json?: Metadata): Promise<{ status: number; body: Metadata }> {
     const { statusCode, body } = await request(url, {
       method: method as 'GET',
       dispatcher: this.agent,

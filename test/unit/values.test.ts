@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, parseValueList } from '../../src/modules/client-types/client-type.values.ts'
+import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, parseValueList } from '../../src/modules/oauth-providers/client-type.values.ts'
 import { parseId } from '../../src/shared/ids.ts'
 
 describe('CSV value lists', () => {

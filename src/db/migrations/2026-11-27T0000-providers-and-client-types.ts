@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: see below
 
 // Frozen: never import application code here.
 export function providersAndClientTypes (dialect: Dialect): Migration {

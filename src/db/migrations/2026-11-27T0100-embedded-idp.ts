@@ -1,6 +1,7 @@
 import type { Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: see below
 
 // Frozen: never import application code here. Storage of the embedded OpenID provider (design.md §6).
 export function embeddedIdp (_dialect: Dialect): Migration {

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: see below
 
 // Frozen: never import application code here. Access requests, the OAuth clients registered for them,
 // and Tyk's credentials (tyk-portal-api.md §5.3, §5.5).

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: see below
 
 // Frozen: never import application code here. The recorded saga of IdP calls (issue 5): a registration
 // intent before every registration POST, a tombstone for every client that must still be deleted at the

@@ -1,6 +1,7 @@
 import { sql, type Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: see below
 
 // Frozen: never import application code here. Idempotency keys of admin calls (a repeat gets the first
 // answer) and the audit trail of admin changes (written in the transaction of the change).

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: migrations are frozen
 
 // Frozen: never import application code here. Leases (issue 9): one holder at a time per key across
 // processes, without holding a connection; `fence` grows on every acquisition and is checked on save.

@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely'
 import type { Migration } from 'kysely/migration'
-import type { Dialect } from '../database.ts'
+type Dialect = 'sqlite' | 'postgres' // a copy, not an import: migrations are frozen
 
 // Frozen: never import application code here. The client each embedded-IdP record belongs to, so that
 // deleting a client revokes its tokens at once (issue 11 item 13). Rows stored before it are filled in

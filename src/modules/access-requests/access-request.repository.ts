@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { DeletionTarget } from '../../shared/usage.ts'
-import type { AccessRequestRow, AccessRequestStatus, AccessRequestTable, NewAccessRequestRow } from './access-request.table.ts'
+import type { DeletionTarget } from '../usage/usage.ts'
+import type { AccessRequestRow, AccessRequestStatus, AccessRequestTable, NewAccessRequestRow } from '../../db/tables/access-request.table.ts'
 import type { Updateable } from 'kysely'
 
 /** An access request joined with the names Tyk shows next to the ids. */

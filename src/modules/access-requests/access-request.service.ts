@@ -7,21 +7,22 @@ import { AppError, show } from '../../errors.ts'
 import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { Clock } from '../../shared/time.ts'
-import { recordAudit, type Actor } from '../audit/audit.ts'
+import type { Actor } from '../../shared/actor.ts'
+import { recordAudit } from '../audit/audit.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import type { DeletionTarget, UsageCheck } from '../../shared/usage.ts'
+import type { DeletionTarget, UsageCheck } from '../usage/usage.ts'
 import { getAppRow, parseAppId } from '../apps/app.service.ts'
 import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
 import { listOAuthClientsOf } from '../credentials/credential.repository.ts'
 import type { CredentialService } from '../credentials/credential.service.ts'
-import type { IdpOutcome } from '../credentials/idp-client.service.ts'
+import { NO_IDP_OUTCOME, type IdpOutcome } from '../credentials/idp-client.service.ts'
 import { findPlan } from '../plans/plan.repository.ts'
 import { findAttachedClientType, findClientTypeById, findProduct } from '../products/product.repository.ts'
 import {
   deleteAccessRequest, findAccessRequest, insertAccessRequest, listAccessRequests, listAllAccessRequestsOf,
   productsOfRequests, rejectRequestsOf, updateAccessRequest, updateAccessRequestFrom, type AccessRequestView
 } from './access-request.repository.ts'
-import type { AccessRequestStatus } from './access-request.table.ts'
+import type { AccessRequestStatus } from '../../db/tables/access-request.table.ts'
 import type { AccessRequestElem, AccessRequestShow, ProvisionInput } from './access-request.schemas.ts'
 
 export interface AccessRequestServiceDeps {
@@ -29,9 +30,6 @@ export interface AccessRequestServiceDeps {
   readonly now: Clock
   readonly credentials: CredentialService
 }
-
-/** A use case that called no IdP: nothing to record but its own change. */
-const NO_IDP_OUTCOME: IdpOutcome = { record: async () => {}, abandon: async () => {}, settle: async () => {} }
 
 export class AccessRequestService {
   constructor (private readonly deps: AccessRequestServiceDeps) {}
@@ -97,17 +95,17 @@ export class AccessRequestService {
     const autoApprove = plan.auto_approve_access_requests === 1
     const request = await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await insertAccessRequest(trx, {
-      app_id: app.id,
-      plan_id: plan.id,
-      client_type_id: dcr.length > 0 ? templateId : null,
-      status: 'pending',
-      dcr_enabled: dcr.length > 0 ? 1 : 0,
-      provision_immediately: autoApprove ? 1 : 0,
-      granted_scopes: '',
-      last_error: null,
-      created_at: now,
-      updated_at: now
-    }, productIds)
+        app_id: app.id,
+        plan_id: plan.id,
+        client_type_id: dcr.length > 0 ? templateId : null,
+        status: 'pending',
+        dcr_enabled: dcr.length > 0 ? 1 : 0,
+        provision_immediately: autoApprove ? 1 : 0,
+        granted_scopes: '',
+        last_error: null,
+        created_at: now,
+        updated_at: now
+      }, productIds)
       await this.audit(trx, actor, 'create', inserted.id, undefined, { AppID: app.id, PlanID: plan.id, ProductIDs: productIds, DCRTemplateID: templateId })
       return inserted
     })

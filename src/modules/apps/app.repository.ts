@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { AppChanges, AppRow, NewAppRow } from './app.table.ts'
+import type { AppChanges, AppRow, NewAppRow } from '../../db/tables/app.table.ts'
 
 export async function listApps (db: Db, page: Page): Promise<AppRow[]> {
   return await db.selectFrom('apps').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()

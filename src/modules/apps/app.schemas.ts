@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { AccessRequestShow } from '../access-requests/access-request.schemas.ts'
-import type { AppRow } from './app.table.ts'
+import type { AppRow } from '../../db/tables/app.table.ts'
 import { VISIBILITIES } from './app.values.ts'
 
 export const AppIdParam = Type.String({ description: 'UID of this application (integer)', examples: ['1'] })

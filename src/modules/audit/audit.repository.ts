@@ -1,6 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { AuditLogRow, NewAuditLogRow } from './audit.table.ts'
+import type { AuditLogRow, NewAuditLogRow } from '../../db/tables/audit.table.ts'
 
 export async function insertAuditEntry (db: Db, row: NewAuditLogRow): Promise<void> {
   await db.insertInto('audit_log').values(row).execute()

@@ -1,7 +1,7 @@
 // The audit log contract (our extension): GET /portal-api/audit-log.
 import { Type, type Static } from 'typebox'
 import { Id } from '../../http/schemas.ts'
-import type { AuditLogRow } from './audit.table.ts'
+import type { AuditLogRow } from '../../db/tables/audit.table.ts'
 
 const Snapshot = (description: string) => Type.Unsafe<Record<string, unknown> | null>({ type: ['object', 'null'], additionalProperties: true, description })
 

@@ -2,18 +2,9 @@
 // token), when, what, with before/after snapshots whose secrets are masked. Callers write it with
 // recordAudit(trx, …) inside the transaction of the change, so an entry exists exactly when the change does.
 import type { Db } from '../../db/database.ts'
+import type { Actor } from '../../shared/actor.ts'
 import { insertAuditEntry } from './audit.repository.ts'
 import { isSecretName } from '../../shared/secret-names.ts'
-
-/** Who made a change, and in which request (for the service log). Built by the HTTP layer, passed down. */
-export interface Actor {
-  /** First 12 hex characters of the SHA-256 of the admin token. */
-  readonly fingerprint: string
-  readonly requestId: string
-}
-
-/** A process-internal actor (start-up tasks, the reconciler). */
-export const SYSTEM_ACTOR: Actor = { fingerprint: 'system', requestId: '' }
 
 export type AuditAction = 'create' | 'update' | 'delete' | 'attach_client_type' | 'detach_client_type' | (string & {})
 

@@ -1,7 +1,7 @@
 import type { Db } from '../../db/database.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
-import type { OAuthProviderRow } from '../oauth-providers/oauth-provider.table.ts'
-import type { NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from './credential.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
+import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
+import type { NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from '../../db/tables/credential.table.ts'
 
 /** What a registration needs to know: the app (name, redirect URIs), the client type and its provider. */
 export interface RegistrationContextRows {

@@ -21,7 +21,7 @@ import {
   countCredentialsOn, deleteCredentials, deleteOAuthClient, findOAuthClient, findOAuthClientFor, findProviderRow, findRegistrationContext,
   insertCredential, insertOAuthClient, listOAuthClientsOf, scopesHeldByOthers, updateOAuthClient, type OAuthClientFilter
 } from './credential.repository.ts'
-import type { NewOAuthClientRow, OAuthClientRow } from './credential.table.ts'
+import type { NewOAuthClientRow, OAuthClientRow } from '../../db/tables/credential.table.ts'
 
 export interface IdpClientServiceDeps {
   readonly db: Db
@@ -61,7 +61,10 @@ interface Context {
   readonly request: ClientRequest
 }
 
-const nothing = async (): Promise<void> => {}
+const nothing = async (): Promise<void> => { /* no IdP call left to record, undo or finish */ }
+
+/** A use case that called no IdP: nothing to record but its own change. */
+export const NO_IDP_OUTCOME: IdpOutcome = { record: nothing, abandon: nothing, settle: nothing }
 
 export class IdpClientService {
   constructor (private readonly deps: IdpClientServiceDeps) {}
@@ -151,7 +154,7 @@ export class IdpClientService {
         await updateOAuthClient(trx, current.id, { ...this.changes(current.id, replacement, replacementContext), correlation_tag: replacementTag })
         await registration.complete(trx)
       },
-      abandon: registration.abandon,
+      abandon: async () => { await registration.abandon() },
       // The consumer already holds the new client; the old one goes now, or later through the reconciler.
       settle: async () => {
         await this.deps.operations.deleteOrRetryLater(context.connection, this.credentialsOf(current), `replaced by client ${replacement.clientId} on rotation`)
@@ -201,7 +204,7 @@ export class IdpClientService {
         await insertCredential(trx, grant.accessRequestId, row.id, this.timestamp())
         await registration.complete(trx)
       },
-      abandon: registration.abandon,
+      abandon: async () => { await registration.abandon() },
       settle: nothing
     }
   }
@@ -294,7 +297,7 @@ export class IdpClientService {
       grant_types: list('grant_types'),
       response_types: list('response_types'),
       redirect_uris: list('redirect_uris'),
-      token_endpoint_auth_method: String(answer('token_endpoint_auth_method') ?? context.template.tokenEndpointAuthMethod),
+      token_endpoint_auth_method: typeof answer('token_endpoint_auth_method') === 'string' ? answer('token_endpoint_auth_method') as string : context.template.tokenEndpointAuthMethod,
       secret_expires_at: managed.secretExpiresAt ?? null,
       dcr_response: JSON.stringify(managed.response),
       updated_at: this.timestamp()

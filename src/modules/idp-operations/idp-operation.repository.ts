@@ -1,5 +1,5 @@
 import type { Db } from '../../db/database.ts'
-import type { IdpDeletionRow, IdpRegistrationRow, NewIdpDeletionRow, NewIdpRegistrationRow } from './idp-operation.table.ts'
+import type { IdpDeletionRow, IdpRegistrationRow, NewIdpDeletionRow, NewIdpRegistrationRow } from '../../db/tables/idp-operation.table.ts'
 
 export async function insertRegistrationIntent (db: Db, row: NewIdpRegistrationRow): Promise<IdpRegistrationRow> {
   return await db.insertInto('idp_registrations').values(row).returningAll().executeTakeFirstOrThrow()

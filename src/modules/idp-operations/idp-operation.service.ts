@@ -85,7 +85,7 @@ export class IdpOperationService {
         await this.deleteOrRetryLater(connection, managed, 'registered but could not be recorded').catch((cleanup: unknown) => {
           this.deps.log.error({ err: cleanup, clientId: managed.clientId, correlationTag: request.correlationTag }, 'registered client could not be recorded nor deleted; its intent stays for the reconciler')
         })
-        await deleteRegistrationIntent(db, intent.id).catch(() => {})
+        await deleteRegistrationIntent(db, intent.id).catch(() => { /* left in flight: the reconciler marks it unknown */ })
       }
     }
   }
@@ -149,7 +149,7 @@ export class IdpOperationService {
   async resolveRegistration (rawId: string): Promise<void> {
     const id = parseId(rawId)
     const row = id === undefined ? undefined : await findRegistration(this.deps.db, id)
-    if (row === undefined || row.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
+    if (row?.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
     await deleteRegistrationIntent(this.deps.db, row.id)
   }
 

@@ -14,7 +14,7 @@ import { toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteDeletion, listDueDeletions, markStaleRegistrationsUnknown, rescheduleDeletion } from './idp-operation.repository.ts'
 import { NEVER } from './idp-operation.service.ts'
-import type { IdpDeletionRow } from './idp-operation.table.ts'
+import type { IdpDeletionRow } from '../../db/tables/idp-operation.table.ts'
 
 export interface ReconcilerDeps {
   readonly db: Db

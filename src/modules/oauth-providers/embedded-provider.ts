@@ -3,7 +3,7 @@ import type { Db } from '../../db/database.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { PROVIDER_TOKEN, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { insertClientType } from '../client-types/client-type.repository.ts'
+import { insertClientType } from './client-type.repository.ts'
 import { findProvider, insertProvider, updateProvider } from './oauth-provider.repository.ts'
 
 export const EMBEDDED_PROVIDER_NAME = 'Embedded IdP'

@@ -1,9 +1,9 @@
 // Rows as the DCR engine sees them: a provider connection and a client template.
 import type { ClientTemplate, OktaAppType, ProviderConnection, ProviderType, TokenEndpointAuthMethod } from '../../dcr/index.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { PROVIDER_TOKEN, openColumn } from '../../shared/sealed-columns.ts'
-import type { OAuthProviderRow } from './oauth-provider.table.ts'
+import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export function toProviderConnection (row: OAuthProviderRow, box: SecretBox): ProviderConnection {
   return {

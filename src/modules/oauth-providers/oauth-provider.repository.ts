@@ -1,7 +1,7 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { NewOAuthProviderRow, OAuthProviderChanges, OAuthProviderRow } from './oauth-provider.table.ts'
+import type { NewOAuthProviderRow, OAuthProviderChanges, OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export async function listProviders (db: Db, page: Page): Promise<OAuthProviderRow[]> {
   return await db.selectFrom('oauth_providers').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()

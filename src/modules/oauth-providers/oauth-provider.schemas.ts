@@ -2,8 +2,8 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { ClientTypeElem } from '../client-types/client-type.schemas.ts'
-import type { OAuthProviderRow } from './oauth-provider.table.ts'
+import { ClientTypeElem } from './client-type.schemas.ts'
+import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 // Tyk's spelling; accepted in any case (design.md §2), answered in this one.
 export const PROVIDER_TYPES = ['Keycloak', 'Gluu', 'Okta', 'Other'] as const

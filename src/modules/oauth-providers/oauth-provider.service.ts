@@ -1,17 +1,18 @@
+import { lockRow } from '../../db/lock-row.ts'
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { PROVIDER_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { deleteUnlessInUse, type UsageCheck } from '../../shared/usage.ts'
 import { MASK, recordAudit } from '../audit/audit.ts'
-import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
-import { deleteClientTypes, listClientTypes } from '../client-types/client-type.repository.ts'
-import { toClientTypeElem } from '../client-types/client-type.schemas.ts'
+import { deleteClientTypes, listClientTypes } from './client-type.repository.ts'
+import { toClientTypeElem } from './client-type.schemas.ts'
+import { deleteUnlessInUse, type UsageCheck } from '../usage/usage.ts'
 import { deleteProvider, findProvider, insertProvider, listProviders, updateProvider } from './oauth-provider.repository.ts'
-import { PROVIDER_TYPES, toProviderElem, type ProviderElem, type ProviderInput, type ProviderShow, type ProviderType } from './oauth-provider.schemas.ts'
-import type { OAuthProviderRow } from './oauth-provider.table.ts'
+import { PROVIDER_TYPES, toProviderElem, type ProviderElem, type ProviderInput, type ProviderShow } from './oauth-provider.schemas.ts'
+import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export interface ServiceDeps {
   readonly db: Db
@@ -119,7 +120,7 @@ function validateProvider (input: ProviderInput) {
   if (problems.length > 0) throw new AppError('invalid_input', problems)
   return {
     name: input.Name,
-    type: type as ProviderType,
+    type: type!,
     well_known_url: input.WellKnownURL,
     ssl_insecure_skip_verify: input.SSLInsecureSkipVerify === true ? 1 : 0
   }

@@ -5,11 +5,10 @@ import type { ClientTemplate, DcrEngine, ManagedClient, ProviderConnection, Prov
 import { IdpError } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
-import { listClientTypes } from '../client-types/client-type.repository.ts'
+import { listClientTypes } from './client-type.repository.ts'
 import { toClientTemplate, toProviderConnection } from './idp-connection.ts'
 import type { Finding, FindingStatus, VerificationReport } from './oauth-provider.schemas.ts'
 import { getProviderRow } from './oauth-provider.service.ts'
-
 
 // RFC 8414 §2 defaults where the document is silent.
 const DEFAULT_GRANTS = ['authorization_code', 'implicit']

@@ -1,7 +1,7 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { NewPlanRow, PlanChanges, PlanRow } from './plan.table.ts'
+import type { NewPlanRow, PlanChanges, PlanRow } from '../../db/tables/plan.table.ts'
 
 export async function listPlans (db: Db, page: Page): Promise<PlanRow[]> {
   return await db.selectFrom('plans').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()

@@ -2,7 +2,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Id, Ignored } from '../../http/schemas.ts'
 import { LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
-import type { PlanRow } from './plan.table.ts'
+import type { PlanRow } from '../../db/tables/plan.table.ts'
 
 export const PlanIdParam = Type.String({ description: 'UID of this plan (integer)', examples: ['1'] })
 

@@ -1,15 +1,16 @@
+import { lockRow } from '../../db/lock-row.ts'
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
 import { recordAudit } from '../audit/audit.ts'
-import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
 import { storeFields } from '../products/pass-through.ts'
 import type { ProductServiceDeps } from '../products/product.service.ts'
 import { claimScopes, releaseScopes } from '../products/scope.repository.ts'
 import { parseScopes } from '../products/scope.values.ts'
 import { deletePlan, findPlan, insertPlan, listPlans, updatePlan } from './plan.repository.ts'
 import { PLAN_FIELD_NAMES, toPlan, toPlanSummary, type Plan, type PlanInput, type PlanSummary } from './plan.schemas.ts'
-import type { PlanRow } from './plan.table.ts'
+import type { PlanRow } from '../../db/tables/plan.table.ts'
 
 /** 404 for a plan id, as a path wrote it or as a number (the same text: ids are plain digits). */
 export const planNotFound = (id: string | number) => new AppError('not_found', `Plan Not found: plan_id ${show(String(id))}`)

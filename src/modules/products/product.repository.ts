@@ -1,9 +1,9 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { DeletionTarget } from '../../shared/usage.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
-import type { NewProductRow, ProductChanges, ProductRow } from './product.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
+import type { NewProductRow, ProductChanges, ProductRow } from '../../db/tables/product.table.ts'
+import type { DeletionTarget } from '../usage/usage.ts'
 
 export async function listProducts (db: Db, page: Page): Promise<ProductRow[]> {
   return await db.selectFrom('products').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()

@@ -20,7 +20,7 @@ const productId = (params: { product_id: string }) => idOr404(params.product_id,
 
 export function productRoutes (products: ProductService): FastifyPluginAsyncTypebox {
   /** Both path ids; a client type id that cannot name a row answers the 404 an unattached one does. */
-  async function ids (params: { product_id: string, client_type_id: string }): Promise<[number, number]> {
+  async function ids (params: { product_id: string; client_type_id: string }): Promise<[number, number]> {
     const product = productId(params)
     const id = parseId(params.client_type_id)
     if (id === undefined) throw await products.attachmentNotFound(product, params.client_type_id)

@@ -1,11 +1,11 @@
 // The product contract (tyk-portal-api.md §5.1; Product-show, the create/update examples, ProductClientType*).
 import { Type, type Static, type TSchema } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
-import { OKTA_APP_TYPES } from '../client-types/client-type.values.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import { OKTA_APP_TYPES } from '../oauth-providers/client-type.values.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
-import type { ProductRow } from './product.table.ts'
+import type { ProductRow } from '../../db/tables/product.table.ts'
 
 export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
 export const ProductClientTypeIdParam = Type.String({ description: 'UID of a client type attached to this API Product (integer)', examples: ['1'] })

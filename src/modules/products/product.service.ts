@@ -1,10 +1,11 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { UsageCheck } from '../../shared/usage.ts'
+import type { UsageCheck } from '../usage/usage.ts'
 import { recordAudit } from '../audit/audit.ts'
-import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
-import type { ClientTypeRow } from '../client-types/client-type.table.ts'
+import { lockRow } from '../../db/lock-row.ts'
+import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { storeFields } from './pass-through.ts'
 import {
@@ -15,7 +16,7 @@ import {
   PRODUCT_FIELD_NAMES, toProductClientTypeResponse, toProductShow,
   type ProductClientTypeAttach, type ProductClientTypeResponse, type ProductInput, type ProductShow
 } from './product.schemas.ts'
-import type { ProductRow } from './product.table.ts'
+import type { ProductRow } from '../../db/tables/product.table.ts'
 import { claimScopes, releaseScopes } from './scope.repository.ts'
 import { parseScopes } from './scope.values.ts'
 
@@ -98,7 +99,7 @@ export class ProductService {
     })
   }
 
-  async listClientTypes (productId: number, page: Page): Promise<Array<{ ID: number, Name: string }>> {
+  async listClientTypes (productId: number, page: Page): Promise<Array<{ ID: number; Name: string }>> {
     const product = await getProductRow(this.deps.db, productId)
     return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ ID: type.id, Name: type.name }))
   }
@@ -139,7 +140,7 @@ export class ProductService {
   }
 
   /** The row to change and its GET representation; with If-Match, locked first and compared (412). */
-  private async current (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow, shown: ProductShow }> {
+  private async current (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow; shown: ProductShow }> {
     if (ifMatch !== undefined) await lockRow(trx, 'products', id)
     const row = await getProductRow(trx, id)
     const shown = await this.show(trx, row)

@@ -1,7 +1,7 @@
 import { AppError, show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 
-export type ScopeOwner = { readonly kind: 'product' | 'plan'; readonly id: number }
+export interface ScopeOwner { readonly kind: 'product' | 'plan'; readonly id: number }
 
 /**
  * Makes `owner` the holder of exactly these scopes. A scope held by another product or plan is a

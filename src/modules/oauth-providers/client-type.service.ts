@@ -1,14 +1,15 @@
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import { deleteUnlessInUse } from '../../shared/usage.ts'
+import { deleteUnlessInUse } from '../usage/usage.ts'
 import { recordAudit } from '../audit/audit.ts'
-import { assertIfMatch, lockRow, type IfMatch, type WriteContext } from '../concurrency/precondition.ts'
+import { lockRow } from '../../db/lock-row.ts'
+import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
 import { getProviderRow, providerNotFound, type ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteClientTypes, findClientType, insertClientType, listClientTypes, updateClientType } from './client-type.repository.ts'
 import { toClientTypeElem, type ClientTypeElem, type ClientTypeInput } from './client-type.schemas.ts'
-import type { ClientTypeRow } from './client-type.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, parseValueList } from './client-type.values.ts'
 
 export class ClientTypeService {

@@ -1,7 +1,7 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import type { ClientTypeChanges, ClientTypeRow, NewClientTypeRow } from './client-type.table.ts'
+import type { ClientTypeChanges, ClientTypeRow, NewClientTypeRow } from '../../db/tables/client-type.table.ts'
 
 export async function listClientTypes (db: Db, providerId: number, page?: Page): Promise<ClientTypeRow[]> {
   const query = db.selectFrom('oauth_client_types').selectAll().where('provider_id', '=', providerId).orderBy('id')

@@ -1,5 +1,5 @@
-import { AppError } from '../errors.ts'
-import type { Db } from '../db/database.ts'
+import { AppError } from '../../errors.ts'
+import type { Db } from '../../db/database.ts'
 
 /** A provider, or one client type of it, about to be deleted. */
 export interface DeletionTarget {

@@ -1,12 +1,10 @@
 // Optimistic concurrency for admins (our extension, opt-in): reads answer a strong ETag, the hash of the
 // representation a GET answers; a PUT or DELETE sent with If-Match changes the resource only if it still
 // has that ETag, checked under the row's lock inside the transaction of the change (compare-and-set), so
-// that two admins racing with the same If-Match cannot both win.
+// that two admins racing with the same If-Match cannot both win (the row lock: src/db/lock-row.ts).
 import { createHash } from 'node:crypto'
-import { sql } from 'kysely'
-import type { Db } from '../../db/database.ts'
-import { AppError } from '../../errors.ts'
-import type { Actor } from '../audit/audit.ts'
+import { AppError } from '../errors.ts'
+import type { Actor } from './actor.ts'
 
 /** If-Match as sent: "*" (any current representation) or a list of entity tags, quotes included. */
 export type IfMatch = '*' | readonly string[]
@@ -28,18 +26,6 @@ function canonicalJson (value: unknown): string {
   if (value === null || typeof value !== 'object') return JSON.stringify(value) ?? 'null'
   const entries = Object.entries(value).filter(([, inner]) => inner !== undefined).sort(([a], [b]) => a < b ? -1 : a > b ? 1 : 0)
   return `{${entries.map(([key, inner]) => `${JSON.stringify(key)}:${canonicalJson(inner)}`).join(',')}}`
-}
-
-export type VersionedTable = 'oauth_providers' | 'oauth_client_types' | 'products' | 'plans'
-
-/**
- * Locks a row for the rest of the transaction, before its state is compared. PostgreSQL: a concurrent
- * writer waits here until we commit, then reads our change and fails the comparison. SQLite: Kysely runs
- * one transaction at a time on its one connection, so this only makes ours a write transaction early.
- */
-export async function lockRow (trx: Db, table: VersionedTable, id: number | undefined): Promise<void> {
-  if (id === undefined) return
-  await sql`update ${sql.table(table)} set updated_at = updated_at where id = ${id}`.execute(trx)
 }
 
 /** 412 unless the resource's current representation has one of the If-Match tags (strong comparison). */

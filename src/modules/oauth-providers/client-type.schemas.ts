@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import type { ClientTypeRow } from './client-type.table.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { GRANT_TYPES, OKTA_APP_TYPES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from './client-type.values.ts'
 
 const CsvOrList = (values: readonly string[], extra = '') => Type.Union([

@@ -17,7 +17,7 @@ const providerId = (params: { provider_id: string }) => idOr404(params.provider_
 
 export function clientTypeRoutes (clientTypes: ClientTypeService): FastifyPluginAsyncTypebox {
   /** Both path ids; a client type id that cannot name a row answers the 404 an unknown one does. */
-  async function ids (params: { provider_id: string, client_type_id: string }): Promise<[number, number]> {
+  async function ids (params: { provider_id: string; client_type_id: string }): Promise<[number, number]> {
     const provider = providerId(params)
     const id = parseId(params.client_type_id)
     if (id === undefined) throw await clientTypes.notFound(provider, params.client_type_id)

@@ -1,19 +1,6 @@
 // Storage of Idempotency-Key reservations and first answers (src/http/idempotency.ts uses it).
-import type { Selectable } from 'kysely'
-import type { Db } from '../db/database.ts'
-
-export interface IdempotencyKeyTable {
-  scope: string // admin token fingerprint, method and route pattern
-  key: string
-  request_hash: string
-  response_status: number | null // null while the first request is in flight
-  response_body: string | null
-  response_headers: string | null // JSON object
-  created_at: string // ISO 8601, UTC
-  expires_at: string
-}
-
-export type IdempotencyKeyRow = Selectable<IdempotencyKeyTable>
+import type { Db } from './database.ts'
+import type { IdempotencyKeyRow, IdempotencyKeyTable } from './tables/idempotency-key.table.ts'
 
 /** Reserves the key for a request; false when the key is already there (in flight or answered). */
 export async function reserveKey (db: Db, row: IdempotencyKeyTable): Promise<boolean> {
