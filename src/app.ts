@@ -15,15 +15,20 @@ import { accessRequestRoutes } from './modules/access-requests/access-request.ro
 import { AccessRequestService, credentialUsage } from './modules/access-requests/access-request.service.ts'
 import { appRoutes } from './modules/apps/app.routes.ts'
 import { AppService } from './modules/apps/app.service.ts'
+import { toAppElem } from './modules/apps/app.schemas.ts'
 import { clientTypeRoutes } from './modules/oauth-providers/client-type.routes.ts'
 import { ClientTypeService } from './modules/oauth-providers/client-type.service.ts'
+import { toClientTypeSnapshot } from './modules/oauth-providers/client-type.schemas.ts'
 import { oauthProviderRoutes } from './modules/oauth-providers/oauth-provider.routes.ts'
 import { OAuthProviderService } from './modules/oauth-providers/oauth-provider.service.ts'
+import { toProviderSnapshot } from './modules/oauth-providers/oauth-provider.schemas.ts'
 import { registerEmbeddedProvider, type EmbeddedIdpEndpoint } from './modules/oauth-providers/embedded-provider.ts'
 import { planRoutes } from './modules/plans/plan.routes.ts'
 import { PlanService } from './modules/plans/plan.service.ts'
+import { toPlan } from './modules/plans/plan.schemas.ts'
 import { productRoutes } from './modules/products/product.routes.ts'
 import { ProductService, productAttachments, type ScopesSavedHook } from './modules/products/product.service.ts'
+import { toProductShow } from './modules/products/product.schemas.ts'
 import { ProviderVerification } from './modules/oauth-providers/provider-verification.ts'
 import { DcrEngine, HttpGate, type HttpGateOptions } from './dcr/index.ts'
 import { DEFAULT_MAX_CONCURRENT_REQUESTS, limitInFlightRequests } from './http/overload.ts'
@@ -101,16 +106,17 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   app.addHook('onClose', async () => { await reconciler.stop() })
 
   const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(credentials, now)] }
-  const providers = new OAuthProviderService({ ...serviceDeps, box })
+  // Services return domain records; the audit trail keeps each resource as the API shows it (`snapshot`).
+  const providers = new OAuthProviderService({ ...serviceDeps, box, snapshot: toProviderSnapshot })
   if (deps.embeddedIdp !== undefined) {
     const registered = await registerEmbeddedProvider(db, box, now, deps.embeddedIdp)
     app.log.info(registered, 'embedded IdP provider')
   }
-  const clientTypes = new ClientTypeService(serviceDeps)
+  const clientTypes = new ClientTypeService({ ...serviceDeps, snapshot: toClientTypeSnapshot })
   const verification = new ProviderVerification({ db, engine, box })
-  const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
-  const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved })
-  const apps = new AppService({ ...serviceDeps, accessRequests })
+  const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toProductShow })
+  const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toPlan })
+  const apps = new AppService({ ...serviceDeps, accessRequests, snapshot: toAppElem })
 
   await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {

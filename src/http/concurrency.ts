@@ -1,9 +1,9 @@
-// Fastify glue of optimistic concurrency (src/shared/precondition.ts): a route whose config
+// Fastify glue of optimistic concurrency (src/modules/concurrency/precondition.ts): a route whose config
 // says `etag` answers an ETag header on 2xx; one whose config says `ifMatch` reads If-Match and documents
 // it with its 412. Both are declared in the OpenAPI document here, as src/http/openapi.ts does for errors.
 import type { FastifyReply, FastifyRequest, RouteOptions } from 'fastify'
 import { AppError, show } from '../errors.ts'
-import { etagOf, type IfMatch, type WriteContext } from '../shared/precondition.ts'
+import { assertIfMatch, etagOf, type IfMatch, type WriteContext } from '../shared/precondition.ts'
 import { actorOf } from './auth.ts'
 import { addErrorResponses } from './openapi.ts'
 
@@ -15,7 +15,7 @@ declare module 'fastify' {
      */
     // eslint-disable-next-line @typescript-eslint/no-explicit-any -- each route passes a function of its own body type
     etag?: true | ((body: any) => unknown)
-    /** The route honours If-Match (PUT, DELETE): writeContext() reads it and the service compares. */
+    /** The route honours If-Match (PUT, DELETE): writeContext() turns it into a precondition the service checks. */
     ifMatch?: true
   }
 }
@@ -52,12 +52,17 @@ export function concurrencyControl (route: RouteOptions): void {
   }
 }
 
-/** What a write hands to its service: the admin who makes it and, where the route honours it, If-Match. */
-export function writeContext (request: FastifyRequest): WriteContext {
+/**
+ * What a write hands to its service: the admin who makes it and, where the route honours If-Match, the
+ * check of the locked current record against it; `represent` is the route's GET representation of a record.
+ */
+export function writeContext<T = unknown> (request: FastifyRequest, represent?: (current: T) => unknown): WriteContext<T> {
   const actor = actorOf(request)
   const header = request.headers['if-match']
   if (request.routeOptions.config.ifMatch !== true || header === undefined) return { actor }
-  return { actor, ifMatch: parseIfMatch(header) }
+  const ifMatch = parseIfMatch(header)
+  if (represent === undefined) throw new Error(`${request.routeOptions.url} honours If-Match but gives writeContext no representation`)
+  return { actor, precondition: (current, resource) => { assertIfMatch(ifMatch, resource, represent(current)) } }
 }
 
 /** RFC 9110 §13.1.1: "*" or a comma-separated list of entity tags ("…" or W/"…"). */

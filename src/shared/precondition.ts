@@ -9,11 +9,15 @@ import type { Actor } from './actor.ts'
 /** If-Match as sent: "*" (any current representation) or a list of entity tags, quotes included. */
 export type IfMatch = '*' | readonly string[]
 
-/** What a write carries from the request to the service: who, and on which condition. */
-export interface WriteContext {
+/**
+ * What a write carries from the request to the service: who, and on which condition. The condition is
+ * If-Match turned by the route into a check of the current record against the route's own representation
+ * (the ETag is the GET's); the service calls it with the record it has locked, and it throws 412.
+ */
+export interface WriteContext<T = unknown> {
   readonly actor: Actor
-  /** Absent: no condition (Tyk's behaviour). */
-  readonly ifMatch?: IfMatch
+  /** Absent: no condition (Tyk's behaviour). `resource` names the record in the 412 ("plan 5"). */
+  readonly precondition?: (current: T, resource: string) => void
 }
 
 /** The strong ETag of a representation: SHA-256 of its canonical JSON (keys sorted), base64url, quoted. */

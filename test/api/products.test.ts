@@ -1,10 +1,10 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { ProductService } from '../../src/modules/products/product.service.ts'
-import type { ProductInput } from '../../src/modules/products/product.schemas.ts'
-import { PlanService } from '../../src/modules/plans/plan.service.ts'
-import type { PlanInput } from '../../src/modules/plans/plan.schemas.ts'
 import { SYSTEM_ACTOR } from '../../src/shared/actor.ts'
+import { ProductService } from '../../src/modules/products/product.service.ts'
+import { toProductShow, type ProductInput } from '../../src/modules/products/product.schemas.ts'
+import { PlanService } from '../../src/modules/plans/plan.service.ts'
+import { toPlan, type PlanInput } from '../../src/modules/plans/plan.schemas.ts'
 import { dialects } from '../helpers/dialects.ts'
 import { startHarness, type Harness, type Reply } from '../helpers/app.ts'
 
@@ -280,13 +280,14 @@ for (const dialect of dialects) {
       const seen: string[][] = []
       const ctx = { actor: SYSTEM_ACTOR }
       const deps = { db: h.database.db, now: () => h.clock.now, usageChecks: [], onScopesSaved: async (scopes: readonly string[]) => { seen.push([...scopes]) } }
-      const product = await new ProductService(deps).create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput, ctx)
-      await new ProductService(deps).update(product.ID, { Name: product.Name, Scopes: 'hook-c' } as ProductInput, ctx)
-      await new PlanService(deps).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput, ctx)
-      await new ProductService(deps).create({ Name: fresh('no scopes') } as ProductInput, ctx)
+      const products = new ProductService({ ...deps, snapshot: toProductShow })
+      const product = await products.create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput, ctx)
+      await products.update(product.id, { Name: product.name, Scopes: 'hook-c' } as ProductInput, ctx)
+      await new PlanService({ ...deps, snapshot: toPlan }).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput, ctx)
+      await products.create({ Name: fresh('no scopes') } as ProductInput, ctx)
       assert.deepEqual(seen, [['hook-a', 'hook-b'], ['hook-c'], ['hook-plan']])
       // A refused save does not call it.
-      await assert.rejects(new ProductService(deps).create({ Name: fresh('refused'), Scopes: 'hook-c' } as ProductInput, ctx), /already used/)
+      await assert.rejects(products.create({ Name: fresh('refused'), Scopes: 'hook-c' } as ProductInput, ctx), /already used/)
       assert.equal(seen.length, 3)
     })
   })

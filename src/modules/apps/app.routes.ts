@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { writeContext } from '../../http/concurrency.ts'
 import { IdpCallErrors, PageQuery, StatusBody } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { AppBody, AppElem, AppIdParam, AppShow } from './app.schemas.ts'
+import { AppBody, AppElem, AppIdParam, AppShow, toAppElem, toAppShow } from './app.schemas.ts'
 import { parseAppId, type AppService } from './app.service.ts'
 
 const tags = ['Applications and credentials']
@@ -15,21 +15,21 @@ export function appRoutes (apps: AppService): FastifyPluginAsyncTypebox {
   return async (app) => {
     app.get('/apps', {
       schema: { operationId: 'list-apps', tags, querystring: PageQuery, response: { 200: Type.Array(AppElem) } }
-    }, async (request) => await apps.list(parsePage(request.query)))
+    }, async (request) => (await apps.list(parsePage(request.query))).map(toAppElem))
 
     app.post('/apps', {
       schema: { operationId: 'create-app', tags, body: AppBody, response: { 200: AppShow } },
       config: { idempotent: true, invalidBodyStatus }
-    }, async (request) => await apps.create(request.body, writeContext(request)))
+    }, async (request) => toAppShow(await apps.create(request.body, writeContext(request))))
 
     app.get('/apps/:app_id', {
       schema: { operationId: 'get-app', tags, params, response: { 200: AppShow } }
-    }, async (request) => await apps.get(parseAppId(request.params.app_id)))
+    }, async (request) => toAppShow(await apps.get(parseAppId(request.params.app_id))))
 
     app.put('/apps/:app_id', {
       schema: { operationId: 'update-app', tags, params, body: AppBody, response: { 200: AppShow } },
       config: { invalidBodyStatus }
-    }, async (request) => await apps.update(parseAppId(request.params.app_id), request.body, writeContext(request)))
+    }, async (request) => toAppShow(await apps.update(parseAppId(request.params.app_id), request.body, writeContext(request))))
 
     app.delete('/apps/:app_id', {
       schema: { operationId: 'delete-app', tags, params, response: { 200: StatusBody, ...IdpCallErrors } }

@@ -3,7 +3,7 @@ import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { AccessRequestShow } from '../access-requests/access-request.schemas.ts'
-import type { AppRow } from '../../db/tables/app.table.ts'
+import type { AppRecord, AppWithAccessRequests } from './app.record.ts'
 import { VISIBILITIES } from './app.values.ts'
 
 export const AppIdParam = Type.String({ description: 'UID of this application (integer)', examples: ['1'] })
@@ -42,18 +42,18 @@ export const AppShow = Type.Object({
 }, { additionalProperties: false })
 export type AppShow = Static<typeof AppShow>
 
-export function toAppElem (row: AppRow): AppElem {
+export function toAppElem (app: AppRecord): AppElem {
   return {
-    ID: row.id,
-    Name: row.name,
-    Description: row.description,
-    RedirectURLs: row.redirect_urls,
-    UserID: row.user_id,
-    Visibility: row.visibility as AppElem['Visibility'],
-    CreatedAt: formatTimestamp(row.created_at)
+    ID: app.id,
+    Name: app.name,
+    Description: app.description,
+    RedirectURLs: app.redirectUrls.join(','),
+    UserID: app.userId,
+    Visibility: app.visibility,
+    CreatedAt: formatTimestamp(app.createdAt)
   }
 }
 
-export function toAppShow (row: AppRow, accessRequests: AppShow['AccessRequests']): AppShow {
-  return { ...toAppElem(row), AccessRequests: accessRequests }
+export function toAppShow (app: AppWithAccessRequests): AppShow {
+  return { ...toAppElem(app), AccessRequests: [...app.accessRequests] }
 }

@@ -3,11 +3,12 @@ import type { Db } from '../../db/database.ts'
 import { idOr404 } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { Actor } from '../../shared/actor.ts'
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, type AuditSnapshot } from '../audit/audit.ts'
 import type { WriteContext } from '../../shared/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
-import { toAppElem, toAppShow, type AppElem, type AppInput, type AppShow } from './app.schemas.ts'
+import { toAppRecord, type AppRecord, type AppWithAccessRequests } from './app.record.ts'
+import type { AppInput } from './app.schemas.ts'
 import type { AppRow } from '../../db/tables/app.table.ts'
 import { parseRedirectUrls } from './app.values.ts'
 
@@ -26,43 +27,51 @@ export async function getAppRow (db: Db, id: number): Promise<AppRow> {
 
 /** What an app holds: shown with it, and released at the IdP before it is deleted. */
 export interface AppAccessRequests {
-  listOfApp(appId: number): Promise<AppShow['AccessRequests']>
+  listOfApp(appId: number): Promise<AppWithAccessRequests['accessRequests']>
   removeAllOfApp(appId: number, actor: Actor): Promise<void>
 }
 
-export class AppService {
-  constructor (private readonly deps: ServiceDeps & { readonly accessRequests: AppAccessRequests }) {}
+export interface AppServiceDeps extends ServiceDeps {
+  readonly accessRequests: AppAccessRequests
+  readonly snapshot: AuditSnapshot<AppRecord>
+}
 
-  async list (page: Page): Promise<AppElem[]> {
-    return (await listApps(this.deps.db, page)).map(toAppElem)
+export class AppService {
+  constructor (private readonly deps: AppServiceDeps) {}
+
+  async list (page: Page): Promise<AppRecord[]> {
+    return (await listApps(this.deps.db, page)).map(toAppRecord)
   }
 
-  async create (input: AppInput, ctx: WriteContext): Promise<AppShow> {
+  async create (input: AppInput, ctx: WriteContext): Promise<AppWithAccessRequests> {
     const fields = validateApp(input)
     const now = this.deps.now().toISOString()
-    const row = await this.deps.db.transaction().execute(async (trx) => {
-      const inserted = await insertApp(trx, { ...fields, created_at: now, updated_at: now })
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'app', resourceId: inserted.id, after: toAppElem(inserted) })
-      return inserted
+    const app = await this.deps.db.transaction().execute(async (trx) => {
+      const created = toAppRecord(await insertApp(trx, { ...fields, created_at: now, updated_at: now }))
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'app', resourceId: created.id, after: this.deps.snapshot(created) })
+      return created
     })
-    return toAppShow(row, [])
+    return { ...app, accessRequests: [] }
   }
 
-  async get (id: number): Promise<AppShow> {
-    const row = await getAppRow(this.deps.db, id)
-    return toAppShow(row, await this.deps.accessRequests.listOfApp(row.id))
+  async get (id: number): Promise<AppWithAccessRequests> {
+    const app = toAppRecord(await getAppRow(this.deps.db, id))
+    return { ...app, accessRequests: await this.deps.accessRequests.listOfApp(app.id) }
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (id: number, input: AppInput, ctx: WriteContext): Promise<AppShow> {
+  async update (id: number, input: AppInput, ctx: WriteContext): Promise<AppWithAccessRequests> {
     const fields = validateApp(input)
-    const row = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getAppRow(trx, id)
-      const updated = (await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })) ?? current
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'app', resourceId: current.id, before: toAppElem(current), after: toAppElem(updated) })
+    const app = await this.deps.db.transaction().execute(async (trx) => {
+      const current = toAppRecord(await getAppRow(trx, id))
+      const row = await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
+      const updated = row === undefined ? current : toAppRecord(row)
+      await recordAudit(trx, {
+        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'app', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(updated)
+      })
       return updated
     })
-    return toAppShow(row, await this.deps.accessRequests.listOfApp(row.id))
+    return { ...app, accessRequests: await this.deps.accessRequests.listOfApp(app.id) }
   }
 
   /** Deletes the app, all its access requests and credentials, and their clients at the IdP (Tyk §5.4). */
@@ -70,9 +79,9 @@ export class AppService {
     await getAppRow(this.deps.db, id)
     await this.deps.accessRequests.removeAllOfApp(id, ctx.actor)
     await this.deps.db.transaction().execute(async (trx) => {
-      const current = await getAppRow(trx, id)
+      const current = toAppRecord(await getAppRow(trx, id))
       await deleteApp(trx, id)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'app', resourceId: id, before: toAppElem(current) })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'app', resourceId: id, before: this.deps.snapshot(current) })
     })
   }
 }

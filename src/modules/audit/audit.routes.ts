@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { PageQuery } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { AuditEntry } from './audit.schemas.ts'
+import { AuditEntry, toAuditEntry } from './audit.schemas.ts'
 import type { AuditLogService } from './audit.service.ts'
 
 export function auditLogRoutes (auditLog: AuditLogService): FastifyPluginAsyncTypebox {
@@ -15,6 +15,6 @@ export function auditLogRoutes (auditLog: AuditLogService): FastifyPluginAsyncTy
         querystring: PageQuery,
         response: { 200: Type.Array(AuditEntry) }
       }
-    }, async (request) => await auditLog.list(parsePage(request.query)))
+    }, async (request) => (await auditLog.list(parsePage(request.query))).map(toAuditEntry))
   }
 }

@@ -1,7 +1,7 @@
 // The audit log contract (our extension): GET /portal-api/audit-log.
 import { Type, type Static } from 'typebox'
 import { Id } from '../../http/schemas.ts'
-import type { AuditLogRow } from '../../db/tables/audit.table.ts'
+import type { AuditRecord } from './audit.ts'
 
 const Snapshot = (description: string) => Type.Unsafe<Record<string, unknown> | null>({ type: ['object', 'null'], additionalProperties: true, description })
 
@@ -18,16 +18,16 @@ export const AuditEntry = Type.Object({
 }, { additionalProperties: false })
 export type AuditEntry = Static<typeof AuditEntry>
 
-export function toAuditEntry (row: AuditLogRow): AuditEntry {
+export function toAuditEntry (entry: AuditRecord): AuditEntry {
   return {
-    ID: row.id,
-    OccurredAt: row.occurred_at,
-    Actor: row.actor,
-    RequestID: row.request_id,
-    Action: row.action,
-    ResourceType: row.resource_type,
-    ResourceID: row.resource_id,
-    Before: row.before === null ? null : JSON.parse(row.before) as Record<string, unknown>,
-    After: row.after === null ? null : JSON.parse(row.after) as Record<string, unknown>
+    ID: entry.id,
+    OccurredAt: entry.occurredAt,
+    Actor: entry.actor,
+    RequestID: entry.requestId,
+    Action: entry.action,
+    ResourceType: entry.resourceType,
+    ResourceID: entry.resourceId,
+    Before: entry.before === null ? null : { ...entry.before },
+    After: entry.after === null ? null : { ...entry.after }
   }
 }

@@ -5,6 +5,7 @@ import type { Db } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { insertAuditEntry } from './audit.repository.ts'
 import { isSecretName } from '../../shared/secret-names.ts'
+import type { AuditLogRow } from '../../db/tables/audit.table.ts'
 
 export type AuditAction = 'create' | 'update' | 'delete' | 'attach_client_type' | 'detach_client_type' | (string & {})
 
@@ -21,6 +22,12 @@ export interface AuditEntry {
   readonly after?: unknown
 }
 
+/**
+ * How a service's records are kept in the audit trail: the API's representation of the resource (the
+ * composition root gives the module's mapping), so that snapshots read as the answers admins saw.
+ */
+export type AuditSnapshot<T> = (record: T) => unknown
+
 /** Writes one audit entry with the caller's transaction. */
 export async function recordAudit (trx: Db, entry: AuditEntry): Promise<void> {
   await insertAuditEntry(trx, {
@@ -33,6 +40,35 @@ export async function recordAudit (trx: Db, entry: AuditEntry): Promise<void> {
     before: entry.before === undefined ? null : JSON.stringify(maskSecrets(entry.before)),
     after: entry.after === undefined ? null : JSON.stringify(maskSecrets(entry.after))
   })
+}
+
+/** An entry as it was recorded: what the audit log service returns; the route answers it in its shape. */
+export interface AuditRecord {
+  readonly id: number
+  readonly occurredAt: string // ISO 8601, UTC, to the millisecond
+  /** The actor's fingerprint, or "system". */
+  readonly actor: string
+  readonly requestId: string
+  readonly action: AuditAction
+  readonly resourceType: string
+  readonly resourceId: number
+  /** The snapshots as recorded (secrets already masked); null where the change had none. */
+  readonly before: Readonly<Record<string, unknown>> | null
+  readonly after: Readonly<Record<string, unknown>> | null
+}
+
+export function toAuditRecord (row: AuditLogRow): AuditRecord {
+  return {
+    id: row.id,
+    occurredAt: row.occurred_at,
+    actor: row.actor,
+    requestId: row.request_id,
+    action: row.action,
+    resourceType: row.resource_type,
+    resourceId: row.resource_id,
+    before: row.before === null ? null : JSON.parse(row.before) as Record<string, unknown>,
+    after: row.after === null ? null : JSON.parse(row.after) as Record<string, unknown>
+  }
 }
 
 export const MASK = '[redacted]'

@@ -5,7 +5,7 @@ import { ClientTypeIdParam, ForceQuery, IdpCallErrors, PageQuery, ProviderIdPara
 import { idOr404, parseId } from '../../shared/ids.ts'
 import { providerNotFound } from '../oauth-providers/oauth-provider.service.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { ClientTypeBody, ClientTypeElem } from './client-type.schemas.ts'
+import { ClientTypeBody, ClientTypeElem, toClientTypeElem } from './client-type.schemas.ts'
 import type { ClientTypeService } from './client-type.service.ts'
 
 const tags = ['OAuth2.0 providers']
@@ -29,28 +29,28 @@ export function clientTypeRoutes (clientTypes: ClientTypeService): FastifyPlugin
 
     app.get(base, {
       schema: { operationId: 'list-oauth-provider-client-type', tags, params: providerParams, querystring: PageQuery, response: { 200: Type.Array(ClientTypeElem) } }
-    }, async (request) => await clientTypes.list(providerId(request.params), parsePage(request.query)))
+    }, async (request) => (await clientTypes.list(providerId(request.params), parsePage(request.query))).map(toClientTypeElem))
 
     app.post(base, {
       schema: { operationId: 'create-oauth-provider-client-type', tags, params: providerParams, body: ClientTypeBody, response: { 200: ClientTypeElem, ...errorResponses(409) } },
       config: { etag: true, idempotent: true }
-    }, async (request) => await clientTypes.create(providerId(request.params), request.body, writeContext(request)))
+    }, async (request) => toClientTypeElem(await clientTypes.create(providerId(request.params), request.body, writeContext(request))))
 
     app.get(`${base}/:client_type_id`, {
       schema: { operationId: 'get-oauth-provider-client-type', tags, params, response: { 200: ClientTypeElem } },
       config: { etag: true }
-    }, async (request) => await clientTypes.get(...await ids(request.params)))
+    }, async (request) => toClientTypeElem(await clientTypes.get(...await ids(request.params))))
 
     app.put(`${base}/:client_type_id`, {
       schema: { operationId: 'update-oauth-provider-client-type', tags, params, body: ClientTypeBody, response: { 200: ClientTypeElem, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true }
-    }, async (request) => await clientTypes.update(...await ids(request.params), request.body, writeContext(request)))
+    }, async (request) => toClientTypeElem(await clientTypes.update(...await ids(request.params), request.body, writeContext(request, toClientTypeElem))))
 
     app.delete(`${base}/:client_type_id`, {
       schema: { operationId: 'delete-oauth-provider-client-type', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...IdpCallErrors } },
       config: { ifMatch: true }
     }, async (request) => {
-      await clientTypes.remove(...await ids(request.params), request.query.force === 'true', writeContext(request))
+      await clientTypes.remove(...await ids(request.params), request.query.force === 'true', writeContext(request, toClientTypeElem))
       return { status: 'ok' }
     })
   }

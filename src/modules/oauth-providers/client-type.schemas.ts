@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
+import type { ClientTypeRecord } from './client-type.record.ts'
 import { GRANT_TYPES, OKTA_APP_TYPES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS } from './client-type.values.ts'
 
 const CsvOrList = (values: readonly string[], extra = '') => Type.Union([
@@ -40,16 +40,21 @@ export const ClientTypeElem = Type.Object({
 }, { additionalProperties: false })
 export type ClientTypeElem = Static<typeof ClientTypeElem>
 
-export function toClientTypeElem (row: ClientTypeRow): ClientTypeElem {
+export function toClientTypeElem (type: ClientTypeRecord): ClientTypeElem {
   return {
-    ID: row.id,
-    Name: row.name,
-    Description: row.description,
-    ResponseTypes: row.response_types,
-    GrantType: row.grant_types,
-    TokenEndpointAuthMethod: row.token_endpoint_auth_method as ClientTypeElem['TokenEndpointAuthMethod'],
-    OktaAppType: row.okta_app_type as ClientTypeElem['OktaAppType'],
-    CreatedAt: formatTimestamp(row.created_at),
-    UpdatedAt: formatTimestamp(row.updated_at)
+    ID: type.id,
+    Name: type.name,
+    Description: type.description,
+    ResponseTypes: type.responseTypes.join(','),
+    GrantType: type.grantTypes.join(','),
+    TokenEndpointAuthMethod: type.tokenEndpointAuthMethod,
+    OktaAppType: type.oktaAppType,
+    CreatedAt: formatTimestamp(type.createdAt),
+    UpdatedAt: formatTimestamp(type.updatedAt)
   }
+}
+
+/** A client type as the audit trail keeps it: with its provider. */
+export function toClientTypeSnapshot (type: ClientTypeRecord) {
+  return { ...toClientTypeElem(type), ProviderID: type.providerId }
 }

@@ -2,32 +2,33 @@ import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { deleteUnlessInUse } from '../usage/usage.ts'
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, type AuditSnapshot } from '../audit/audit.ts'
 import { lockRow } from '../../db/lock-row.ts'
-import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
+import type { WriteContext } from '../../shared/precondition.ts'
 import { getProviderRow, providerNotFound, type ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteClientTypes, findClientType, insertClientType, listClientTypes, updateClientType } from './client-type.repository.ts'
-import { toClientTypeElem, type ClientTypeElem, type ClientTypeInput } from './client-type.schemas.ts'
+import { toClientTypeRecord, type ClientTypeRecord } from './client-type.record.ts'
+import type { ClientTypeInput } from './client-type.schemas.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, parseValueList } from './client-type.values.ts'
 
 export class ClientTypeService {
-  constructor (private readonly deps: ServiceDeps) {}
+  constructor (private readonly deps: ServiceDeps & { readonly snapshot: AuditSnapshot<ClientTypeRecord> }) {}
 
-  async list (providerId: number, page: Page): Promise<ClientTypeElem[]> {
+  async list (providerId: number, page: Page): Promise<ClientTypeRecord[]> {
     const provider = await getProviderRow(this.deps.db, providerId)
-    return (await listClientTypes(this.deps.db, provider.id, page)).map(toClientTypeElem)
+    return (await listClientTypes(this.deps.db, provider.id, page)).map(toClientTypeRecord)
   }
 
-  async create (providerId: number, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
+  async create (providerId: number, input: ClientTypeInput, ctx: WriteContext<ClientTypeRecord>): Promise<ClientTypeRecord> {
     const fields = validateClientType(input)
     const now = this.deps.now().toISOString()
     return await this.deps.db.transaction().execute(async (trx) => {
       const provider = await getProviderRow(trx, providerId)
-      const row = await insertClientType(trx, { ...fields, provider_id: provider.id, created_at: now, updated_at: now })
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'client_type', resourceId: row.id, after: auditSnapshot(row) })
-      return toClientTypeElem(row)
+      const created = toClientTypeRecord(await insertClientType(trx, { ...fields, provider_id: provider.id, created_at: now, updated_at: now }))
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'client_type', resourceId: created.id, after: this.deps.snapshot(created) })
+      return created
     })
   }
 
@@ -36,46 +37,46 @@ export class ClientTypeService {
     return await clientTypeNotFound(this.deps.db, providerId, id)
   }
 
-  async get (providerId: number, id: number): Promise<ClientTypeElem> {
-    return toClientTypeElem(await getClientTypeRow(this.deps.db, providerId, id))
+  async get (providerId: number, id: number): Promise<ClientTypeRecord> {
+    return toClientTypeRecord(await getClientTypeRow(this.deps.db, providerId, id))
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (providerId: number, id: number, input: ClientTypeInput, ctx: WriteContext): Promise<ClientTypeElem> {
+  async update (providerId: number, id: number, input: ClientTypeInput, ctx: WriteContext<ClientTypeRecord>): Promise<ClientTypeRecord> {
     const fields = validateClientType(input)
     return await this.deps.db.transaction().execute(async (trx) => {
-      const current = await currentClientType(trx, providerId, id, ctx.ifMatch)
-      const row = await updateClientType(trx, current.provider_id, current.id, { ...fields, updated_at: this.deps.now().toISOString() }) ?? current
+      const current = await currentClientType(trx, providerId, id, ctx)
+      const row = await updateClientType(trx, current.providerId, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
+      const after = row === undefined ? current : toClientTypeRecord(row)
       await recordAudit(trx, {
-        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'client_type', resourceId: current.id, before: auditSnapshot(current), after: auditSnapshot(row)
+        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'client_type', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
       })
-      return toClientTypeElem(row)
+      return after
     })
   }
 
-  async remove (providerId: number, id: number, force: boolean, ctx: WriteContext): Promise<void> {
-    const first = await getClientTypeRow(this.deps.db, providerId, id)
-    // Compared before ?force=true revokes anything at the IdP, and again under the lock below.
-    assertIfMatch(ctx.ifMatch, describe(first), toClientTypeElem(first))
-    const target = { providerId: first.provider_id, clientTypeId: first.id }
+  async remove (providerId: number, id: number, force: boolean, ctx: WriteContext<ClientTypeRecord>): Promise<void> {
+    const first = toClientTypeRecord(await getClientTypeRow(this.deps.db, providerId, id))
+    // Checked before ?force=true revokes anything at the IdP, and again under the lock below.
+    ctx.precondition?.(first, describe(first))
+    const target = { providerId: first.providerId, clientTypeId: first.id }
     await deleteUnlessInUse(this.deps.db, this.deps.usageChecks, target, force, async (trx) => {
-      const current = await currentClientType(trx, providerId, id, ctx.ifMatch)
-      await deleteClientTypes(trx, current.provider_id, current.id)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'client_type', resourceId: current.id, before: auditSnapshot(current) })
+      const current = await currentClientType(trx, providerId, id, ctx)
+      await deleteClientTypes(trx, current.providerId, current.id)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'client_type', resourceId: current.id, before: this.deps.snapshot(current) })
     })
   }
 }
 
-/** The row to change; with If-Match, locked first and compared with its GET representation (412). */
-async function currentClientType (trx: Db, providerId: number, id: number, ifMatch: IfMatch | undefined): Promise<ClientTypeRow> {
-  if (ifMatch !== undefined) await lockRow(trx, 'oauth_client_types', id)
-  const row = await getClientTypeRow(trx, providerId, id)
-  assertIfMatch(ifMatch, describe(row), toClientTypeElem(row))
-  return row
+/** The client type to change; with a precondition (If-Match), locked first and then checked (412). */
+async function currentClientType (trx: Db, providerId: number, id: number, ctx: WriteContext<ClientTypeRecord>): Promise<ClientTypeRecord> {
+  if (ctx.precondition !== undefined) await lockRow(trx, 'oauth_client_types', id)
+  const current = toClientTypeRecord(await getClientTypeRow(trx, providerId, id))
+  ctx.precondition?.(current, describe(current))
+  return current
 }
 
-const describe = (row: ClientTypeRow) => `client type ${row.id} of provider ${row.provider_id}`
-const auditSnapshot = (row: ClientTypeRow) => ({ ...toClientTypeElem(row), ProviderID: row.provider_id })
+const describe = (type: ClientTypeRecord) => `client type ${type.id} of provider ${type.providerId}`
 
 /** The client type row, or 404: the provider's when the provider is unknown too (as Tyk words it). */
 export async function getClientTypeRow (db: Db, providerId: number, id: number): Promise<ClientTypeRow> {

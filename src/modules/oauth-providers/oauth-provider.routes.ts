@@ -4,7 +4,9 @@ import { writeContext } from '../../http/concurrency.ts'
 import { ForceQuery, IdpCallErrors, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { idOr404 } from '../../shared/ids.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { ProviderBody, ProviderElem, ProviderShow, VerificationReport, VerifyQuery } from './oauth-provider.schemas.ts'
+import {
+  ProviderBody, ProviderElem, ProviderShow, VerificationReport, VerifyQuery, toProviderElem, toProviderShow, toVerificationReport
+} from './oauth-provider.schemas.ts'
 import { providerNotFound, type OAuthProviderService } from './oauth-provider.service.ts'
 import type { ProviderVerification } from './provider-verification.ts'
 
@@ -17,29 +19,29 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
   return async (app) => {
     app.get('/oauth-providers', {
       schema: { operationId: 'list-oauth-providers', tags, querystring: PageQuery, response: { 200: Type.Array(ProviderElem) } }
-    }, async (request) => await providers.list(parsePage(request.query)))
+    }, async (request) => (await providers.list(parsePage(request.query))).map(toProviderElem))
 
     app.post('/oauth-providers', {
       schema: { operationId: 'create-oauth-provider', tags, body: ProviderBody, response: { 200: ProviderElem, ...errorResponses(409) } },
       // A new provider's GET shows ClientTypes: [], and the ETag is always that of the GET representation.
       config: { etag: (elem: ProviderElem) => ({ ...elem, ClientTypes: [] }), idempotent: true }
-    }, async (request) => await providers.create(request.body, writeContext(request)))
+    }, async (request) => toProviderElem(await providers.create(request.body, writeContext(request))))
 
     app.get('/oauth-providers/:provider_id', {
       schema: { operationId: 'get-oauth-provider', tags, params, response: { 200: ProviderShow } },
       config: { etag: true }
-    }, async (request) => await providers.get(providerId(request.params)))
+    }, async (request) => toProviderShow(await providers.get(providerId(request.params))))
 
     app.put('/oauth-providers/:provider_id', {
       schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderBody, response: { 200: ProviderShow, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true }
-    }, async (request) => await providers.update(providerId(request.params), request.body, writeContext(request)))
+    }, async (request) => toProviderShow(await providers.update(providerId(request.params), request.body, writeContext(request, toProviderShow))))
 
     app.delete('/oauth-providers/:provider_id', {
       schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...IdpCallErrors } },
       config: { ifMatch: true }
     }, async (request) => {
-      await providers.remove(providerId(request.params), request.query.force === 'true', writeContext(request))
+      await providers.remove(providerId(request.params), request.query.force === 'true', writeContext(request, toProviderShow))
       return { status: 'ok' }
     })
 
@@ -53,6 +55,6 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
         querystring: VerifyQuery,
         response: { 200: VerificationReport }
       }
-    }, async (request) => await verification.verify(providerId(request.params), request.query.canary === 'true'))
+    }, async (request) => toVerificationReport(await verification.verify(providerId(request.params), request.query.canary === 'true')))
   }
 }

@@ -2,12 +2,9 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { ClientTypeElem } from './client-type.schemas.ts'
-import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
-
-// Tyk's spelling; accepted in any case (design.md §2), answered in this one.
-export const PROVIDER_TYPES = ['Keycloak', 'Gluu', 'Okta', 'Other'] as const
-export type ProviderType = (typeof PROVIDER_TYPES)[number]
+import { MASK } from '../audit/audit.ts'
+import { ClientTypeElem, toClientTypeElem } from '../oauth-providers/client-type.schemas.ts'
+import { PROVIDER_TYPES, type ProviderRecord, type ProviderWithClientTypes, type TokenState, type Verification } from './oauth-provider.record.ts'
 
 export const ProviderBody = Type.Object({
   Name: Type.String({ minLength: 1, maxLength: 255, examples: ['My Keycloak instance'] }),
@@ -43,15 +40,28 @@ export const ProviderShow = Type.Object({
 }, { additionalProperties: false })
 export type ProviderShow = Static<typeof ProviderShow>
 
-export function toProviderElem (row: OAuthProviderRow): ProviderElem {
+export function toProviderElem (provider: ProviderRecord): ProviderElem {
   return {
-    ID: row.id,
-    Name: row.name,
-    Type: row.type as ProviderType,
-    WellKnownURL: row.well_known_url,
-    SSLInsecureSkipVerify: row.ssl_insecure_skip_verify === 1,
-    CreatedAt: formatTimestamp(row.created_at),
-    UpdatedAt: formatTimestamp(row.updated_at)
+    ID: provider.id,
+    Name: provider.name,
+    Type: provider.type,
+    WellKnownURL: provider.wellKnownUrl,
+    SSLInsecureSkipVerify: provider.sslInsecureSkipVerify,
+    CreatedAt: formatTimestamp(provider.createdAt),
+    UpdatedAt: formatTimestamp(provider.updatedAt)
+  }
+}
+
+export function toProviderShow (provider: ProviderWithClientTypes): ProviderShow {
+  return { ...toProviderElem(provider), ClientTypes: provider.clientTypes.map(toClientTypeElem) }
+}
+
+/** A provider as the audit trail keeps it: whether it has a token, never the token; with its client types when given. */
+export function toProviderSnapshot (provider: ProviderRecord | ProviderWithClientTypes, token: TokenState) {
+  return {
+    ...toProviderElem(provider),
+    RegistrationAccessToken: token === 'unset' ? '' : token === 'set' ? MASK : `${MASK} (replaced)`,
+    ...('clientTypes' in provider ? { ClientTypes: provider.clientTypes.map(toClientTypeElem) } : {})
   }
 }
 
@@ -71,5 +81,11 @@ export const VerificationReport = Type.Object({
   }, { additionalProperties: false }))
 }, { additionalProperties: false, description: 'The worst finding gives Status; secrets never appear' })
 export type VerificationReport = Static<typeof VerificationReport>
-export type Finding = VerificationReport['Findings'][number]
-export type FindingStatus = Finding['Status']
+
+export function toVerificationReport (verification: Verification): VerificationReport {
+  return {
+    ProviderID: verification.providerId,
+    Status: verification.status,
+    Findings: verification.findings.map((finding) => ({ Check: finding.check, Status: finding.status, Message: finding.message }))
+  }
+}

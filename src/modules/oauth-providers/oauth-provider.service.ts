@@ -1,17 +1,18 @@
-import { lockRow } from '../../db/lock-row.ts'
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { PROVIDER_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { MASK, recordAudit } from '../audit/audit.ts'
-import { deleteClientTypes, listClientTypes } from './client-type.repository.ts'
-import { toClientTypeElem } from './client-type.schemas.ts'
 import { deleteUnlessInUse, type UsageCheck } from '../usage/usage.ts'
+import { recordAudit } from '../audit/audit.ts'
+import { lockRow } from '../../db/lock-row.ts'
+import type { WriteContext } from '../../shared/precondition.ts'
+import { deleteClientTypes, listClientTypes } from '../oauth-providers/client-type.repository.ts'
+import { toClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import { deleteProvider, findProvider, insertProvider, listProviders, updateProvider } from './oauth-provider.repository.ts'
-import { PROVIDER_TYPES, toProviderElem, type ProviderElem, type ProviderInput, type ProviderShow } from './oauth-provider.schemas.ts'
+import { PROVIDER_TYPES, toProviderRecord, type ProviderRecord, type ProviderWithClientTypes, type TokenState } from './oauth-provider.record.ts'
+import type { ProviderInput } from './oauth-provider.schemas.ts'
 import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export interface ServiceDeps {
@@ -30,85 +31,85 @@ export async function getProviderRow (db: Db, id: number): Promise<OAuthProvider
   return row
 }
 
-export class OAuthProviderService {
-  /** `box` seals the initial access token before it reaches the table (issue 5). */
-  constructor (private readonly deps: ServiceDeps & { readonly box: SecretBox }) {}
+export interface OAuthProviderServiceDeps extends ServiceDeps {
+  /** Seals the initial access token before it reaches the table (issue 5). */
+  readonly box: SecretBox
+  /** How the audit trail keeps a provider (its API representation), given the state of its token. */
+  readonly snapshot: (provider: ProviderRecord | ProviderWithClientTypes, token: TokenState) => unknown
+}
 
-  async list (page: Page): Promise<ProviderElem[]> {
-    return (await listProviders(this.deps.db, page)).map(toProviderElem)
+export class OAuthProviderService {
+  constructor (private readonly deps: OAuthProviderServiceDeps) {}
+
+  async list (page: Page): Promise<ProviderRecord[]> {
+    return (await listProviders(this.deps.db, page)).map(toProviderRecord)
   }
 
-  async create (input: ProviderInput, ctx: WriteContext): Promise<ProviderElem> {
+  async create (input: ProviderInput, ctx: WriteContext<ProviderWithClientTypes>): Promise<ProviderRecord> {
     const now = this.deps.now().toISOString()
     const fields = validateProvider(input)
-    const row = await this.deps.db.transaction().execute(async (trx) => {
+    return await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await insertProvider(trx, { ...fields, registration_access_token: null, created_at: now, updated_at: now })
-      await this.storeToken(trx, inserted.id, input.RegistrationAccessToken || null)
-      const after = auditSnapshot(inserted, input.RegistrationAccessToken ? 'set' : 'unset')
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'oauth_provider', resourceId: inserted.id, after })
-      return inserted
+      const token = input.RegistrationAccessToken || null
+      await this.storeToken(trx, inserted.id, token)
+      const created = { ...toProviderRecord(inserted), hasRegistrationAccessToken: token !== null }
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'oauth_provider', resourceId: created.id, after: this.deps.snapshot(created, tokenState(created)) })
+      return created
     })
-    return toProviderElem(row)
   }
 
-  async get (id: number): Promise<ProviderShow> {
-    return await this.show(this.deps.db, await getProviderRow(this.deps.db, id))
+  async get (id: number): Promise<ProviderWithClientTypes> {
+    return await withClientTypes(this.deps.db, toProviderRecord(await getProviderRow(this.deps.db, id)))
   }
 
   /** Full replacement (Tyk PUT), except the write-only token: omitted keeps it, "" clears it. */
-  async update (id: number, input: ProviderInput, ctx: WriteContext): Promise<ProviderShow> {
+  async update (id: number, input: ProviderInput, ctx: WriteContext<ProviderWithClientTypes>): Promise<ProviderWithClientTypes> {
     const fields = validateProvider(input)
     return await this.deps.db.transaction().execute(async (trx) => {
-      const current = await this.current(trx, id, ctx.ifMatch)
+      const current = await currentProvider(trx, id, ctx)
       const row = await updateProvider(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       if (input.RegistrationAccessToken !== undefined) await this.storeToken(trx, current.id, input.RegistrationAccessToken || null)
       const token = input.RegistrationAccessToken === undefined ? tokenState(current) : input.RegistrationAccessToken === '' ? 'unset' : 'replaced'
+      const after = { ...(row === undefined ? current : toProviderRecord(row)), hasRegistrationAccessToken: token !== 'unset' }
       await recordAudit(trx, {
         actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'oauth_provider', resourceId: current.id,
-        before: auditSnapshot(current, tokenState(current)), after: auditSnapshot(row ?? current, token)
+        before: this.deps.snapshot(current, tokenState(current)), after: this.deps.snapshot(after, token)
       })
-      return await this.show(trx, row ?? current)
+      return await withClientTypes(trx, after)
     })
   }
 
   /** Deleting a provider deletes its client types (tyk-portal-api.md §2.1, #5). */
-  async remove (id: number, force: boolean, ctx: WriteContext): Promise<void> {
-    const first = await getProviderRow(this.deps.db, id)
-    // Compared before ?force=true revokes anything at the IdP, and again under the lock below.
-    if (ctx.ifMatch !== undefined) assertIfMatch(ctx.ifMatch, `provider ${first.id}`, await this.show(this.deps.db, first))
+  async remove (id: number, force: boolean, ctx: WriteContext<ProviderWithClientTypes>): Promise<void> {
+    const first = toProviderRecord(await getProviderRow(this.deps.db, id))
+    // Checked before ?force=true revokes anything at the IdP, and again under the lock below.
+    if (ctx.precondition !== undefined) ctx.precondition(await withClientTypes(this.deps.db, first), `provider ${first.id}`)
     await deleteUnlessInUse(this.deps.db, this.deps.usageChecks, { providerId: id }, force, async (trx) => {
-      const current = await this.current(trx, id, ctx.ifMatch)
-      const before = { ...auditSnapshot(current, tokenState(current)), ClientTypes: (await listClientTypes(trx, id)).map(toClientTypeElem) }
+      const current = await withClientTypes(trx, await currentProvider(trx, id, ctx))
       await deleteClientTypes(trx, id)
       await deleteProvider(trx, id)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'oauth_provider', resourceId: id, before })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'oauth_provider', resourceId: id, before: this.deps.snapshot(current, tokenState(current)) })
     })
-  }
-
-  /** The row to change; with If-Match, locked first and compared with its GET representation (412). */
-  private async current (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<OAuthProviderRow> {
-    if (ifMatch !== undefined) await lockRow(trx, 'oauth_providers', id)
-    const row = await getProviderRow(trx, id)
-    if (ifMatch !== undefined) assertIfMatch(ifMatch, `provider ${row.id}`, await this.show(trx, row))
-    return row
   }
 
   private async storeToken (db: Db, id: number, token: string | null): Promise<void> {
     await updateProvider(db, id, { registration_access_token: sealColumn(this.deps.box, PROVIDER_TOKEN, id, token) })
   }
-
-  private async show (db: Db, row: OAuthProviderRow): Promise<ProviderShow> {
-    return { ...toProviderElem(row), ClientTypes: (await listClientTypes(db, row.id)).map(toClientTypeElem) }
-  }
 }
 
-type TokenState = 'unset' | 'set' | 'replaced'
-const tokenState = (row: OAuthProviderRow): TokenState => row.registration_access_token === null ? 'unset' : 'set'
-
-/** A provider as the audit trail keeps it: whether it has a token, never the token. */
-function auditSnapshot (row: OAuthProviderRow, token: TokenState) {
-  return { ...toProviderElem(row), RegistrationAccessToken: token === 'unset' ? '' : token === 'set' ? MASK : `${MASK} (replaced)` }
+/** The provider to change; with a precondition (If-Match), locked first and then checked (412). */
+async function currentProvider (trx: Db, id: number, ctx: WriteContext<ProviderWithClientTypes>): Promise<ProviderRecord> {
+  if (ctx.precondition !== undefined) await lockRow(trx, 'oauth_providers', id)
+  const current = toProviderRecord(await getProviderRow(trx, id))
+  if (ctx.precondition !== undefined) ctx.precondition(await withClientTypes(trx, current), `provider ${current.id}`)
+  return current
 }
+
+async function withClientTypes (db: Db, provider: ProviderRecord): Promise<ProviderWithClientTypes> {
+  return { ...provider, clientTypes: (await listClientTypes(db, provider.id)).map(toClientTypeRecord) }
+}
+
+const tokenState = (provider: ProviderRecord): TokenState => provider.hasRegistrationAccessToken ? 'set' : 'unset'
 
 function validateProvider (input: ProviderInput) {
   const problems: string[] = []

@@ -7,7 +7,7 @@ import type { Db } from '../../db/database.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { listClientTypes } from './client-type.repository.ts'
 import { toClientTemplate, toProviderConnection } from './idp-connection.ts'
-import type { Finding, FindingStatus, VerificationReport } from './oauth-provider.schemas.ts'
+import type { Finding, FindingStatus, Verification } from './oauth-provider.record.ts'
 import { getProviderRow } from './oauth-provider.service.ts'
 
 // RFC 8414 §2 defaults where the document is silent.
@@ -18,12 +18,12 @@ const CANARY_TEMPLATE: ClientTemplate = { grantTypes: ['client_credentials'], re
 export class ProviderVerification {
   constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine; readonly box: SecretBox }) {}
 
-  async verify (providerId: number, canary: boolean): Promise<VerificationReport> {
+  async verify (providerId: number, canary: boolean): Promise<Verification> {
     const provider = await getProviderRow(this.deps.db, providerId)
     const clientTypes = await listClientTypes(this.deps.db, provider.id)
     const connection = toProviderConnection(provider, this.deps.box)
     const findings: Finding[] = []
-    const add = (Check: string, Status: FindingStatus, Message: string) => { findings.push({ Check, Status, Message }) }
+    const add = (check: string, status: FindingStatus, message: string) => { findings.push({ check, status, message }) }
 
     let metadata: ProviderMetadata
     try {
@@ -100,7 +100,7 @@ function unsupported (what: string, wanted: readonly string[], supported: readon
   return missing.length === 0 ? undefined : `${what} ${missing.join(', ')} not in the IdP's ${field} (${supported.join(', ') || 'none'})`
 }
 
-function report (providerId: number, findings: Finding[]): VerificationReport {
-  const status = findings.some((f) => f.Status === 'error') ? 'error' : findings.some((f) => f.Status === 'warning') ? 'warning' : 'ok'
-  return { ProviderID: providerId, Status: status, Findings: findings }
+function report (providerId: number, findings: Finding[]): Verification {
+  const status = findings.some((f) => f.status === 'error') ? 'error' : findings.some((f) => f.status === 'warning') ? 'warning' : 'ok'
+  return { providerId, status, findings }
 }

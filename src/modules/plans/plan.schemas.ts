@@ -2,7 +2,7 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Id, Ignored } from '../../http/schemas.ts'
 import { LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
-import type { PlanRow } from '../../db/tables/plan.table.ts'
+import type { PlanRecord } from './plan.record.ts'
 
 export const PlanIdParam = Type.String({ description: 'UID of this plan (integer)', examples: ['1'] })
 
@@ -65,25 +65,25 @@ export type PlanSummary = Static<typeof PlanSummary>
 
 export const PlanIndex = Type.Object({ data: Type.Array(PlanSummary) }, { additionalProperties: false, description: 'Tyk Plan-index' })
 
-export function toPlan (row: PlanRow): Plan {
-  const { ProviderID, ...fields } = JSON.parse(row.fields) as PlanFields
+export function toPlan (plan: PlanRecord): Plan {
+  const { ProviderID, ...fields } = plan.passThrough as PlanFields
   return {
-    ID: row.id,
-    Name: row.name,
+    ID: plan.id,
+    Name: plan.name,
     ProviderID,
-    JWTScope: row.jwt_scope,
-    AutoApproveAccessRequests: row.auto_approve_access_requests === 1,
+    JWTScope: plan.jwtScopes.join(','),
+    AutoApproveAccessRequests: plan.autoApproveAccessRequests,
     ...fields
   }
 }
 
-export function toPlanSummary (row: PlanRow): PlanSummary {
-  const { DisplayName, RateLimit, Quota } = JSON.parse(row.fields) as PlanFields
+export function toPlanSummary (plan: PlanRecord): PlanSummary {
+  const { DisplayName, RateLimit, Quota } = plan.passThrough as PlanFields
   return {
-    ID: row.id,
-    Name: row.name,
+    ID: plan.id,
+    Name: plan.name,
     ...(DisplayName === undefined ? {} : { DisplayName }),
-    AutoApproveAccessRequests: row.auto_approve_access_requests === 1,
+    AutoApproveAccessRequests: plan.autoApproveAccessRequests,
     ...(RateLimit === undefined ? {} : { RateLimit }),
     ...(Quota === undefined ? {} : { Quota })
   }

@@ -1,15 +1,16 @@
-import { lockRow } from '../../db/lock-row.ts'
 import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
-import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, type AuditSnapshot } from '../audit/audit.ts'
+import { lockRow } from '../../db/lock-row.ts'
+import type { WriteContext } from '../../shared/precondition.ts'
 import { storeFields } from '../products/pass-through.ts'
 import type { ProductServiceDeps } from '../products/product.service.ts'
 import { claimScopes, releaseScopes } from '../products/scope.repository.ts'
 import { parseScopes } from '../products/scope.values.ts'
 import { deletePlan, findPlan, insertPlan, listPlans, updatePlan } from './plan.repository.ts'
-import { PLAN_FIELD_NAMES, toPlan, toPlanSummary, type Plan, type PlanInput, type PlanSummary } from './plan.schemas.ts'
+import { toPlanRecord, type PlanRecord } from './plan.record.ts'
+import { PLAN_FIELD_NAMES, type PlanInput } from './plan.schemas.ts'
 import type { PlanRow } from '../../db/tables/plan.table.ts'
 
 /** 404 for a plan id, as a path wrote it or as a number (the same text: ids are plain digits). */
@@ -22,51 +23,57 @@ export async function getPlanRow (db: Db, id: number): Promise<PlanRow> {
   return row
 }
 
-export class PlanService {
-  constructor (private readonly deps: ProductServiceDeps) {}
+export interface PlanServiceDeps extends ProductServiceDeps {
+  readonly snapshot: AuditSnapshot<PlanRecord>
+}
 
-  async list (page: Page): Promise<{ data: PlanSummary[] }> {
-    return { data: (await listPlans(this.deps.db, page)).map(toPlanSummary) }
+export class PlanService {
+  constructor (private readonly deps: PlanServiceDeps) {}
+
+  async list (page: Page): Promise<PlanRecord[]> {
+    return (await listPlans(this.deps.db, page)).map(toPlanRecord)
   }
 
-  async create (input: PlanInput, ctx: WriteContext): Promise<Plan> {
+  async create (input: PlanInput, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
     const fields = validatePlan(input)
     const now = this.deps.now().toISOString()
     const plan = await this.deps.db.transaction().execute(async (trx) => {
-      const row = await insertPlan(trx, { ...fields.row, created_at: now, updated_at: now })
-      await claimScopes(trx, { kind: 'plan', id: row.id }, 'JWTScope', fields.scopes)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'plan', resourceId: row.id, after: toPlan(row) })
-      return toPlan(row)
+      const created = toPlanRecord(await insertPlan(trx, { ...fields.row, created_at: now, updated_at: now }))
+      await claimScopes(trx, { kind: 'plan', id: created.id }, 'JWTScope', fields.scopes)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'plan', resourceId: created.id, after: this.deps.snapshot(created) })
+      return created
     })
     await this.scopesSaved(fields.scopes)
     return plan
   }
 
-  async get (id: number): Promise<Plan> {
-    return toPlan(await getPlanRow(this.deps.db, id))
+  async get (id: number): Promise<PlanRecord> {
+    return toPlanRecord(await getPlanRow(this.deps.db, id))
   }
 
   /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (id: number, input: PlanInput, ctx: WriteContext): Promise<Plan> {
+  async update (id: number, input: PlanInput, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
     const fields = validatePlan(input)
     const plan = await this.deps.db.transaction().execute(async (trx) => {
-      const current = await currentPlan(trx, id, ctx.ifMatch)
+      const current = await currentPlan(trx, id, ctx)
       const row = await updatePlan(trx, current.id, { ...fields.row, updated_at: this.deps.now().toISOString() })
       await claimScopes(trx, { kind: 'plan', id: current.id }, 'JWTScope', fields.scopes)
-      const after = toPlan(row ?? current)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'plan', resourceId: current.id, before: toPlan(current), after })
+      const after = row === undefined ? current : toPlanRecord(row)
+      await recordAudit(trx, {
+        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'plan', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
+      })
       return after
     })
     await this.scopesSaved(fields.scopes)
     return plan
   }
 
-  async remove (id: number, ctx: WriteContext): Promise<void> {
+  async remove (id: number, ctx: WriteContext<PlanRecord>): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const current = await currentPlan(trx, id, ctx.ifMatch)
+      const current = await currentPlan(trx, id, ctx)
       await releaseScopes(trx, { kind: 'plan', id: current.id })
       await deletePlan(trx, current.id)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'plan', resourceId: current.id, before: toPlan(current) })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'plan', resourceId: current.id, before: this.deps.snapshot(current) })
     })
   }
 
@@ -75,12 +82,12 @@ export class PlanService {
   }
 }
 
-/** The row to change; with If-Match, locked first and compared with its GET representation (412). */
-async function currentPlan (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<PlanRow> {
-  if (ifMatch !== undefined) await lockRow(trx, 'plans', id)
-  const row = await getPlanRow(trx, id)
-  assertIfMatch(ifMatch, `plan ${row.id}`, toPlan(row))
-  return row
+/** The plan to change; with a precondition (If-Match), locked first and then checked (412). */
+async function currentPlan (trx: Db, id: number, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
+  if (ctx.precondition !== undefined) await lockRow(trx, 'plans', id)
+  const current = toPlanRecord(await getPlanRow(trx, id))
+  ctx.precondition?.(current, `plan ${current.id}`)
+  return current
 }
 
 function validatePlan (input: PlanInput) {

@@ -4,7 +4,8 @@ import { writeContext } from '../../http/concurrency.ts'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import {
-  ProductBody, ProductClientTypeAttach, ProductClientTypeIdParam, ProductClientTypeListItem, ProductClientTypeResponse, ProductIdParam, ProductShow
+  ProductBody, ProductClientTypeAttach, ProductClientTypeIdParam, ProductClientTypeListItem, ProductClientTypeResponse, ProductIdParam, ProductShow,
+  toProductClientTypeResponse, toProductShow
 } from './product.schemas.ts'
 import { productNotFound, type ProductService } from './product.service.ts'
 import { idOr404, parseId } from '../../shared/ids.ts'
@@ -30,28 +31,28 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
   return async (app) => {
     app.get('/products', {
       schema: { operationId: 'list-products', tags, querystring: PageQuery, response: { 200: Type.Array(ProductShow) } }
-    }, async (request) => await products.list(parsePage(request.query)))
+    }, async (request) => (await products.list(parsePage(request.query))).map(toProductShow))
 
     app.post('/products', {
       schema: { operationId: 'create-product', tags, body: ProductBody, response: { 201: ProductShow, ...errorResponses(409) } },
       config: { etag: true, idempotent: true, invalidBodyStatus }
-    }, async (request, reply) => await reply.code(201).send(await products.create(request.body, writeContext(request))))
+    }, async (request, reply) => await reply.code(201).send(toProductShow(await products.create(request.body, writeContext(request)))))
 
     app.get('/products/:product_id', {
       schema: { operationId: 'get-product', tags, params, response: { 200: ProductShow } },
       config: { etag: true }
-    }, async (request) => await products.get(productId(request.params)))
+    }, async (request) => toProductShow(await products.get(productId(request.params))))
 
     app.put('/products/:product_id', {
       schema: { operationId: 'update-product', tags, params, body: ProductBody, response: { 200: ProductShow, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true, invalidBodyStatus }
-    }, async (request) => await products.update(productId(request.params), request.body, writeContext(request)))
+    }, async (request) => toProductShow(await products.update(productId(request.params), request.body, writeContext(request, toProductShow))))
 
     app.delete('/products/:product_id', {
       schema: { operationId: 'delete-product', tags, params, response: { 200: StatusBody } },
       config: { ifMatch: true }
     }, async (request) => {
-      await products.remove(productId(request.params), writeContext(request))
+      await products.remove(productId(request.params), writeContext(request, toProductShow))
       return { status: 'ok' }
     })
 
@@ -60,16 +61,19 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
 
     app.get(base, {
       schema: { operationId: 'list-product-client-types', tags, params, querystring: PageQuery, response: { 200: Type.Array(ProductClientTypeListItem) } }
-    }, async (request) => await products.listClientTypes(productId(request.params), parsePage(request.query)))
+    }, async (request) => (await products.listClientTypes(productId(request.params), parsePage(request.query))).map(({ id, name }) => ({ ID: id, Name: name })))
 
     app.post(base, {
       schema: { operationId: 'create-product-client-type', tags, params, body: ProductClientTypeAttach, response: { 201: ProductClientTypeResponse } },
       config: { idempotent: true, invalidBodyStatus }
-    }, async (request, reply) => await reply.code(201).send(await products.attachClientType(productId(request.params), request.body, writeContext(request))))
+    }, async (request, reply) => {
+      const attached = await products.attachClientType(productId(request.params), request.body.ID, writeContext(request))
+      return await reply.code(201).send(toProductClientTypeResponse(attached))
+    })
 
     app.get(`${base}/:client_type_id`, {
       schema: { operationId: 'get-product-client-type', tags, params: attachmentParams, response: { 200: ProductClientTypeResponse } }
-    }, async (request) => await products.getClientType(...await ids(request.params)))
+    }, async (request) => toProductClientTypeResponse(await products.getClientType(...await ids(request.params))))
 
     app.delete(`${base}/:client_type_id`, {
       schema: { operationId: 'delete-product-client-type', tags, params: attachmentParams, response: { 200: StatusBody } }

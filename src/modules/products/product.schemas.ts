@@ -2,10 +2,10 @@
 import { Type, type Static, type TSchema } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { OKTA_APP_TYPES } from '../oauth-providers/client-type.values.ts'
-import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
+import type { ClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
-import type { ProductRow } from '../../db/tables/product.table.ts'
+import type { ProductRecord } from './product.record.ts'
 
 export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
 export const ProductClientTypeIdParam = Type.String({ description: 'UID of a client type attached to this API Product (integer)', examples: ['1'] })
@@ -78,16 +78,16 @@ export const ProductShow = Type.Object({
 }, { additionalProperties: false })
 export type ProductShow = Static<typeof ProductShow>
 
-export function toProductShow (row: ProductRow, templates: readonly string[]): ProductShow {
+export function toProductShow (product: ProductRecord): ProductShow {
   return {
-    ID: row.id,
-    Name: row.name,
-    DCREnabled: row.dcr_enabled === 1,
-    Scopes: row.scopes,
-    Templates: [...templates],
-    ...(JSON.parse(row.fields) as ProductFields),
-    CreatedAt: formatTimestamp(row.created_at),
-    UpdatedAt: formatTimestamp(row.updated_at)
+    ID: product.id,
+    Name: product.name,
+    DCREnabled: product.dcrEnabled,
+    Scopes: product.scopes.join(','),
+    Templates: product.clientTypes.map((type) => type.name),
+    ...(product.passThrough as ProductFields),
+    CreatedAt: formatTimestamp(product.createdAt),
+    UpdatedAt: formatTimestamp(product.updatedAt)
   }
 }
 
@@ -110,14 +110,14 @@ export const ProductClientTypeResponse = Type.Object({
 }, { additionalProperties: false })
 export type ProductClientTypeResponse = Static<typeof ProductClientTypeResponse>
 
-export function toProductClientTypeResponse (row: ClientTypeRow): ProductClientTypeResponse {
+export function toProductClientTypeResponse (type: ClientTypeRecord): ProductClientTypeResponse {
   return {
-    Name: row.name,
-    ID: row.id,
-    Description: row.description,
-    GrantType: row.grant_types,
-    OktaAppType: row.okta_app_type as ProductClientTypeResponse['OktaAppType'],
-    CreatedAt: formatTimestamp(row.created_at),
-    UpdatedAt: formatTimestamp(row.updated_at)
+    Name: type.name,
+    ID: type.id,
+    Description: type.description,
+    GrantType: type.grantTypes.join(','),
+    OktaAppType: type.oktaAppType,
+    CreatedAt: formatTimestamp(type.createdAt),
+    UpdatedAt: formatTimestamp(type.updatedAt)
   }
 }

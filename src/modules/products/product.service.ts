@@ -2,9 +2,10 @@ import { AppError, show } from '../../errors.ts'
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { UsageCheck } from '../usage/usage.ts'
-import { recordAudit } from '../audit/audit.ts'
+import { recordAudit, type AuditSnapshot } from '../audit/audit.ts'
 import { lockRow } from '../../db/lock-row.ts'
-import { assertIfMatch, type IfMatch, type WriteContext } from '../../shared/precondition.ts'
+import type { WriteContext } from '../../shared/precondition.ts'
+import { toClientTypeRecord, type ClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { storeFields } from './pass-through.ts'
@@ -12,10 +13,8 @@ import {
   attachClientTypes, deleteProduct, detachAttachmentsOf, detachClientTypes, findAttachedClientType, findAttachmentsOf,
   findClientTypeById, findClientTypesByIdOrName, findProduct, insertProduct, listAttachedClientTypes, listProducts, updateProduct
 } from './product.repository.ts'
-import {
-  PRODUCT_FIELD_NAMES, toProductClientTypeResponse, toProductShow,
-  type ProductClientTypeAttach, type ProductClientTypeResponse, type ProductInput, type ProductShow
-} from './product.schemas.ts'
+import { toProductRecord, type AttachedClientType, type ProductRecord } from './product.record.ts'
+import { PRODUCT_FIELD_NAMES, type ProductInput } from './product.schemas.ts'
 import type { ProductRow } from '../../db/tables/product.table.ts'
 import { claimScopes, releaseScopes } from './scope.repository.ts'
 import { parseScopes } from './scope.values.ts'
@@ -38,15 +37,15 @@ export async function getProductRow (db: Db, id: number): Promise<ProductRow> {
 }
 
 export class ProductService {
-  constructor (private readonly deps: ProductServiceDeps) {}
+  constructor (private readonly deps: ProductServiceDeps & { readonly snapshot: AuditSnapshot<ProductRecord> }) {}
 
-  async list (page: Page): Promise<ProductShow[]> {
+  async list (page: Page): Promise<ProductRecord[]> {
     const rows = await listProducts(this.deps.db, page)
     const attached = await listAttachedClientTypes(this.deps.db, rows.map((row) => row.id))
-    return rows.map((row) => toProductShow(row, attached.filter((type) => type.product_id === row.id).map((type) => type.name)))
+    return rows.map((row) => toProductRecord(row, attached.filter((type) => type.product_id === row.id)))
   }
 
-  async create (input: ProductInput, ctx: WriteContext): Promise<ProductShow> {
+  async create (input: ProductInput, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
     const fields = validateProduct(input)
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
@@ -54,34 +53,36 @@ export class ProductService {
       const row = await insertProduct(trx, { ...fields.row, created_at: now, updated_at: now })
       await claimScopes(trx, { kind: 'product', id: row.id }, 'Scopes', fields.scopes)
       await attachClientTypes(trx, row.id, templates, now)
-      const after = await this.show(trx, row)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'product', resourceId: row.id, after })
+      const after = await withClientTypes(trx, row)
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'product', resourceId: row.id, after: this.deps.snapshot(after) })
       return after
     })
     await this.scopesSaved(fields.scopes)
     return product
   }
 
-  async get (id: number): Promise<ProductShow> {
-    return await this.show(this.deps.db, await getProductRow(this.deps.db, id))
+  async get (id: number): Promise<ProductRecord> {
+    return await withClientTypes(this.deps.db, await getProductRow(this.deps.db, id))
   }
 
   /** Full replacement (Tyk PUT), except `Templates`: omitted keeps the attachments, [] detaches them all. */
-  async update (id: number, input: ProductInput, ctx: WriteContext): Promise<ProductShow> {
+  async update (id: number, input: ProductInput, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
     const fields = validateProduct(input)
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
-      const { row: current, shown: before } = await this.current(trx, id, ctx.ifMatch)
+      const current = await currentProduct(trx, id, ctx)
       if (input.Templates !== undefined) {
-        const attached = (await listAttachedClientTypes(trx, [current.id])).map((type) => type.id)
+        const attached = current.clientTypes.map((type) => type.id)
         const templates = await resolveTemplates(trx, input.Templates, attached)
         await detachClientTypes(trx, current.id, attached.filter((id) => !templates.includes(id)))
         await attachClientTypes(trx, current.id, templates, now)
       }
       const row = await updateProduct(trx, current.id, { ...fields.row, updated_at: now })
       await claimScopes(trx, { kind: 'product', id: current.id }, 'Scopes', fields.scopes)
-      const after = await this.show(trx, row ?? current)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'product', resourceId: current.id, before, after })
+      const after = row === undefined ? current : await withClientTypes(trx, row)
+      await recordAudit(trx, {
+        actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'product', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
+      })
       return after
     })
     await this.scopesSaved(fields.scopes)
@@ -89,38 +90,37 @@ export class ProductService {
   }
 
   /** Deleting a product detaches its client types (they survive) and frees its scopes. */
-  async remove (id: number, ctx: WriteContext): Promise<void> {
+  async remove (id: number, ctx: WriteContext<ProductRecord>): Promise<void> {
     await this.deps.db.transaction().execute(async (trx) => {
-      const { shown: before } = await this.current(trx, id, ctx.ifMatch)
+      const current = await currentProduct(trx, id, ctx)
       await detachClientTypes(trx, id)
       await releaseScopes(trx, { kind: 'product', id })
       await deleteProduct(trx, id)
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'product', resourceId: id, before })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'product', resourceId: id, before: this.deps.snapshot(current) })
     })
   }
 
-  async listClientTypes (productId: number, page: Page): Promise<Array<{ ID: number; Name: string }>> {
+  async listClientTypes (productId: number, page: Page): Promise<AttachedClientType[]> {
     const product = await getProductRow(this.deps.db, productId)
-    return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ ID: type.id, Name: type.name }))
+    return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ id: type.id, name: type.name }))
   }
 
-  /** Attaching a client type already attached answers the same 201 (idempotent, so scripts can re-run). */
-  async attachClientType (productId: number, input: ProductClientTypeAttach, ctx: WriteContext): Promise<ProductClientTypeResponse> {
+  /** Attaching a client type already attached answers the same (idempotent, so scripts can re-run). */
+  async attachClientType (productId: number, clientTypeId: number, ctx: WriteContext): Promise<ClientTypeRecord> {
     return await this.deps.db.transaction().execute(async (trx) => {
       const product = await getProductRow(trx, productId)
-      const type = await findClientTypeById(trx, input.ID)
-      if (type === undefined) throw new AppError('invalid_input', `ID ${show(input.ID)} is not the ID of a client type`)
+      const type = await findClientTypeById(trx, clientTypeId)
+      if (type === undefined) throw new AppError('invalid_input', `ID ${show(clientTypeId)} is not the ID of a client type`)
       if (await findAttachedClientType(trx, product.id, type.id) === undefined) {
         await attachClientTypes(trx, product.id, [type.id], this.deps.now().toISOString())
-        const after = { ClientTypeID: type.id, Name: type.name }
-        await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'attach_client_type', resourceType: 'product', resourceId: product.id, after })
+        await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'attach_client_type', resourceType: 'product', resourceId: product.id, after: attachmentSnapshot(type) })
       }
-      return toProductClientTypeResponse(type)
+      return toClientTypeRecord(type)
     })
   }
 
-  async getClientType (productId: number, clientTypeId: number): Promise<ProductClientTypeResponse> {
-    return toProductClientTypeResponse(await getAttachedClientType(this.deps.db, productId, clientTypeId))
+  async getClientType (productId: number, clientTypeId: number): Promise<ClientTypeRecord> {
+    return toClientTypeRecord(await getAttachedClientType(this.deps.db, productId, clientTypeId))
   }
 
   /** The 404 for a client type id (a number, or a path's text that names no row) not attached to a product. */
@@ -134,28 +134,29 @@ export class ProductService {
     await this.deps.db.transaction().execute(async (trx) => {
       const type = await getAttachedClientType(trx, productId, clientTypeId)
       await detachClientTypes(trx, type.product_id, [type.id])
-      const before = { ClientTypeID: type.id, Name: type.name }
-      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'detach_client_type', resourceType: 'product', resourceId: type.product_id, before })
+      await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'detach_client_type', resourceType: 'product', resourceId: type.product_id, before: attachmentSnapshot(type) })
     })
-  }
-
-  /** The row to change and its GET representation; with If-Match, locked first and compared (412). */
-  private async current (trx: Db, id: number, ifMatch: IfMatch | undefined): Promise<{ row: ProductRow; shown: ProductShow }> {
-    if (ifMatch !== undefined) await lockRow(trx, 'products', id)
-    const row = await getProductRow(trx, id)
-    const shown = await this.show(trx, row)
-    assertIfMatch(ifMatch, `product ${row.id}`, shown)
-    return { row, shown }
-  }
-
-  private async show (db: Db, row: ProductRow): Promise<ProductShow> {
-    return toProductShow(row, (await listAttachedClientTypes(db, [row.id])).map((type) => type.name))
   }
 
   private async scopesSaved (scopes: readonly string[]): Promise<void> {
     if (scopes.length > 0 && this.deps.onScopesSaved !== undefined) await this.deps.onScopesSaved(scopes)
   }
 }
+
+/** The product to change; with a precondition (If-Match), locked first and then checked (412). */
+async function currentProduct (trx: Db, id: number, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
+  if (ctx.precondition !== undefined) await lockRow(trx, 'products', id)
+  const current = await withClientTypes(trx, await getProductRow(trx, id))
+  ctx.precondition?.(current, `product ${current.id}`)
+  return current
+}
+
+async function withClientTypes (db: Db, row: ProductRow): Promise<ProductRecord> {
+  return toProductRecord(row, await listAttachedClientTypes(db, [row.id]))
+}
+
+/** An attachment as the audit trail keeps it (our format: there is no GET of an attachment by itself). */
+const attachmentSnapshot = (type: { id: number; name: string }) => ({ ClientTypeID: type.id, Name: type.name })
 
 async function getAttachedClientType (db: Db, productId: number, clientTypeId: number): Promise<ClientTypeRow & { product_id: number }> {
   const product = await getProductRow(db, productId)

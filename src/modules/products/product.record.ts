@@ -1,0 +1,36 @@
+import { csvItems } from '../../shared/csv.ts'
+import type { ProductRow } from '../../db/tables/product.table.ts'
+
+/** A client type offered by a product (Tyk "Templates"). */
+export interface AttachedClientType {
+  readonly id: number
+  readonly name: string
+}
+
+/** A product in domain terms: what the service returns; the routes answer it in Tyk's shape (product.schemas.ts). */
+export interface ProductRecord {
+  readonly id: number
+  readonly name: string
+  readonly dcrEnabled: boolean
+  /** Each unique across products and plans. */
+  readonly scopes: readonly string[]
+  /** In client type ID order. */
+  readonly clientTypes: readonly AttachedClientType[]
+  /** Tyk's descriptive fields, as given: no behaviour here. */
+  readonly passThrough: Readonly<Record<string, unknown>>
+  readonly createdAt: string // ISO 8601, UTC
+  readonly updatedAt: string
+}
+
+export function toProductRecord (row: ProductRow, clientTypes: readonly AttachedClientType[]): ProductRecord {
+  return {
+    id: row.id,
+    name: row.name,
+    dcrEnabled: row.dcr_enabled === 1,
+    scopes: csvItems(row.scopes),
+    clientTypes: clientTypes.map(({ id, name }) => ({ id, name })),
+    passThrough: JSON.parse(row.fields) as Record<string, unknown>,
+    createdAt: row.created_at,
+    updatedAt: row.updated_at
+  }
+}
