@@ -5,7 +5,8 @@ import { actorOf } from '../../http/auth.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { AppIdParam } from '../apps/app.schemas.ts'
 import { idpAction, tyk422 } from '../credentials/credential.schemas.ts'
-import { AccessRequestElem, AccessRequestIdParam, AccessRequestShow, ProvisionBody } from './access-request.schemas.ts'
+import { AccessRequestElem, AccessRequestShow } from '../apps/app-access-request.schemas.ts'
+import { AccessRequestIdParam, ProvisionBody } from './access-request.schemas.ts'
 import type { AccessRequestService } from './access-request.service.ts'
 
 const requestParams = Type.Object({ access_request_id: AccessRequestIdParam })

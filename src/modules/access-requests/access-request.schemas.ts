@@ -1,7 +1,6 @@
 // Access requests (tyk-portal-api.md §5.3–§5.5), with Tyk's field names.
 import { Type, type Static } from 'typebox'
-import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
-import { Credential } from '../credentials/credential.schemas.ts'
+import { Ignored } from '../../http/schemas.ts'
 
 export const AccessRequestIdParam = Type.String({ description: 'UID of this access request (integer)', examples: ['1'] })
 
@@ -13,31 +12,3 @@ export const ProvisionBody = Type.Object({
   ID: Ignored()
 }, { additionalProperties: false })
 export type ProvisionInput = Static<typeof ProvisionBody>
-
-export const AccessRequestElem = Type.Object({
-  ID: Id,
-  Status: StringEnum(['pending', 'approved', 'rejected']),
-  AppID: Id,
-  Client: Type.String({ description: 'the app name' }),
-  PlanID: Type.Integer({ description: '0 when the plan was deleted' }),
-  Plan: Type.String(),
-  ProductIDs: Type.Array(Id),
-  Products: Type.String({ description: 'product names, comma-separated' }),
-  User: Type.String({ examples: ['User#1'] }),
-  Catalogue: Type.String(),
-  AuthType: Type.String({ examples: ['oauth2'] }),
-  DCREnabled: Type.Boolean(),
-  DCRTemplateID: Type.Integer({ description: 'the client type; 0 for none' }),
-  ProviderID: Type.Integer({ description: "the client type's OAuth2.0 provider; 0 for none" }),
-  ProvisionImmediately: Type.Boolean(),
-  LastError: Type.String({ description: 'why the last approval failed; "" when it did not' }),
-  CreatedAt: Timestamp,
-  UpdatedAt: Timestamp
-}, { additionalProperties: false })
-export type AccessRequestElem = Static<typeof AccessRequestElem>
-
-export const AccessRequestShow = Type.Object({
-  ...AccessRequestElem.properties,
-  Credentials: Type.Array(Credential)
-}, { additionalProperties: false })
-export type AccessRequestShow = Static<typeof AccessRequestShow>

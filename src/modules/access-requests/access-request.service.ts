@@ -23,7 +23,8 @@ import {
   productsOfRequests, rejectRequestsOf, updateAccessRequest, updateAccessRequestFrom, type AccessRequestView
 } from './access-request.repository.ts'
 import type { AccessRequestStatus } from '../../db/tables/access-request.table.ts'
-import type { AccessRequestElem, AccessRequestShow, ProvisionInput } from './access-request.schemas.ts'
+import type { AccessRequestElem, AccessRequestShow } from '../apps/app-access-request.schemas.ts'
+import type { ProvisionInput } from './access-request.schemas.ts'
 
 export interface AccessRequestServiceDeps {
   readonly db: Db

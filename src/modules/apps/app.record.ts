@@ -1,5 +1,5 @@
 import { csvItems } from '../../shared/csv.ts'
-import type { AccessRequestShow } from '../access-requests/access-request.schemas.ts'
+import type { AccessRequestShow } from './app-access-request.schemas.ts'
 import type { AppRow } from '../../db/tables/app.table.ts'
 import type { VISIBILITIES } from './app.values.ts'
 

@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { AccessRequestShow } from '../access-requests/access-request.schemas.ts'
+import { AccessRequestShow } from './app-access-request.schemas.ts'
 import type { AppRecord, AppWithAccessRequests } from './app.record.ts'
 import { VISIBILITIES } from './app.values.ts'
 

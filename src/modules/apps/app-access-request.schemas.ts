@@ -1,0 +1,34 @@
+// An app's access requests as Tyk answers them, inside GET /apps/{id} and on the access-request routes
+// (tyk-portal-api.md §5.3–§5.5). They live with the app so that access-requests depends on apps, never
+// the reverse (the no-circular-modules rule).
+import { Type, type Static } from 'typebox'
+import { Id, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { Credential } from '../credentials/credential.schemas.ts'
+
+export const AccessRequestElem = Type.Object({
+  ID: Id,
+  Status: StringEnum(['pending', 'approved', 'rejected']),
+  AppID: Id,
+  Client: Type.String({ description: 'the app name' }),
+  PlanID: Type.Integer({ description: '0 when the plan was deleted' }),
+  Plan: Type.String(),
+  ProductIDs: Type.Array(Id),
+  Products: Type.String({ description: 'product names, comma-separated' }),
+  User: Type.String({ examples: ['User#1'] }),
+  Catalogue: Type.String(),
+  AuthType: Type.String({ examples: ['oauth2'] }),
+  DCREnabled: Type.Boolean(),
+  DCRTemplateID: Type.Integer({ description: 'the client type; 0 for none' }),
+  ProviderID: Type.Integer({ description: "the client type's OAuth2.0 provider; 0 for none" }),
+  ProvisionImmediately: Type.Boolean(),
+  LastError: Type.String({ description: 'why the last approval failed; "" when it did not' }),
+  CreatedAt: Timestamp,
+  UpdatedAt: Timestamp
+}, { additionalProperties: false })
+export type AccessRequestElem = Static<typeof AccessRequestElem>
+
+export const AccessRequestShow = Type.Object({
+  ...AccessRequestElem.properties,
+  Credentials: Type.Array(Credential)
+}, { additionalProperties: false })
+export type AccessRequestShow = Static<typeof AccessRequestShow>
