@@ -117,6 +117,13 @@ export class DcrEngine {
     if (registrationEndpoint === undefined) {
       throw new IdpError('invalid_metadata', `Discovery document at ${safeUrl(provider.wellKnownUrl)} has no registration_endpoint: the provider offers no Dynamic Client Registration (RFC 7591 §3)`)
     }
+    // Issue 11 item 1: the initial access token (for Okta, the org's API token) goes only to the origin the
+    // admin configured — scheme, host and port of the WellKnownURL — never where a discovery document points.
+    const configured = new URL(provider.wellKnownUrl).origin
+    if (!URL.canParse(registrationEndpoint) || new URL(registrationEndpoint).origin !== configured) {
+      throw new IdpError('invalid_metadata', `registration_endpoint ${safeUrl(registrationEndpoint)} in the discovery document is not on the origin of the WellKnownURL, ${configured}: ` +
+        'the initial access token is sent only to the origin the provider was configured with')
+    }
     return registrationEndpoint
   }
 

@@ -107,6 +107,22 @@ for (const dialect of dialects) {
       })
     }
 
+    it('keeps a stored token on its origin: moving WellKnownURL elsewhere needs the token again (issue 11 item 1)', async () => {
+      const { ID } = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Moving', RegistrationAccessToken: SENTINEL })).body
+      const base = { ...PROVIDER, Name: 'Moving' }
+      for (const moved of ['http://evil.example:8180/realms/master/.well-known/openid-configuration', 'https://keycloak:8180/realms/master/.well-known/openid-configuration', 'http://keycloak:8181/realms/master/.well-known/openid-configuration']) {
+        const reply = await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...base, WellKnownURL: moved })
+        assert.equal(reply.status, 400, JSON.stringify(reply.body))
+        assert.match(reply.body.errors[0], /^WellKnownURL moves the provider from http:\/\/keycloak:8180 to \S+: send RegistrationAccessToken again for the new origin/)
+        assert.equal(JSON.stringify(reply.body).includes(SENTINEL), false)
+      }
+      // Another path on the same origin keeps the token; sending the token (or "") with a new origin is accepted.
+      assert.equal((await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...base, WellKnownURL: 'http://keycloak:8180/realms/other/.well-known/openid-configuration' })).status, 200)
+      assert.equal((await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...base, WellKnownURL: 'https://idp.example/.well-known/openid-configuration', RegistrationAccessToken: 'new-token-for-the-new-origin' })).status, 200)
+      assert.equal((await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...base, WellKnownURL: 'https://other.example/.well-known/openid-configuration', RegistrationAccessToken: '' })).status, 200)
+      assert.equal((await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...base, WellKnownURL: 'https://third.example/.well-known/openid-configuration' })).status, 200, 'no token stored: nothing to protect')
+    })
+
     it('refuses a PUT missing a required field', async () => {
       const { ID } = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Missing' })).body
       const reply = await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { Name: 'Missing', Type: 'Other' })

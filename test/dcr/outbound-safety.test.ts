@@ -314,3 +314,38 @@ async function waitFor (condition: () => boolean, timeoutMs = 2_000): Promise<vo
     await new Promise((resolve) => setTimeout(resolve, 10))
   }
 }
+
+describe('the initial access token stays on the origin the admin configured (issue 11 item 1)', () => {
+  let elsewhere: CountingServer
+  let idp: CountingServer
+  let pointsTo = ''
+  const engine = new DcrEngine()
+  const template = { grantTypes: ['client_credentials'], responseTypes: [], tokenEndpointAuthMethod: 'client_secret_basic' as const, oktaAppType: '' as const }
+  const request = { redirectUris: [], scopes: [], clientName: 'c', correlationTag: 't' }
+  before(async () => {
+    elsewhere = await startCountingServer((_req, res) => json(res, 201, { client_id: 'stolen' }))
+    idp = await startCountingServer((req, res, origin) => {
+      if (req.url === '/.well-known/openid-configuration') return json(res, 200, { issuer: origin, registration_endpoint: pointsTo })
+      json(res, 404, { error: 'not_found' })
+    })
+  })
+  after(async () => { await engine.close(); await idp.close(); await elsewhere.close() })
+
+  for (const [name, target] of [
+    ['another host', () => `${elsewhere.origin}/register`],
+    ['another port of the same host', () => `http://127.0.0.1:${elsewhere.port}/register`],
+    // The origin includes the scheme (RFC 6454): the rule that refuses https here refuses a downgrade to http.
+    ['another scheme', () => idp.origin.replace('http:', 'https:') + '/register']
+  ] as const) {
+    it(`sends no registration to a registration_endpoint on ${name}`, async () => {
+      pointsTo = target()
+      const wellKnown = `${idp.origin}/.well-known/openid-configuration`
+      const provider: ProviderConnection = { id: 7, type: 'Okta', wellKnownUrl: wellKnown, initialAccessToken: 'SENTINEL-ssws', sslInsecureSkipVerify: false }
+      engine.discovery.invalidate(wellKnown)
+      const error = await failure(engine.register(provider, template, request), 'invalid_metadata')
+      assert.match(error.message, /is not on the origin of the WellKnownURL, http:\/\/127\.0\.0\.1:\d+: the initial access token is sent only to the origin the provider was configured with/)
+      assert.equal(error.message.includes('SENTINEL'), false)
+      assert.equal(elsewhere.connections, 0, 'the other origin was never contacted')
+    })
+  }
+})

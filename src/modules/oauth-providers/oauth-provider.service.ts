@@ -67,6 +67,7 @@ export class OAuthProviderService {
     const fields = validateProvider(input)
     return await this.deps.db.transaction().execute(async (trx) => {
       const current = await currentProvider(trx, id, ctx)
+      assertTokenFollowsOrigin(current, fields.well_known_url, input.RegistrationAccessToken)
       const row = await updateProvider(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       if (input.RegistrationAccessToken !== undefined) await this.storeToken(trx, current.id, input.RegistrationAccessToken || null)
       const token = input.RegistrationAccessToken === undefined ? tokenState(current) : input.RegistrationAccessToken === '' ? 'unset' : 'replaced'
@@ -107,6 +108,18 @@ async function currentProvider (trx: Db, id: number, ctx: WriteContext<ProviderW
 
 async function withClientTypes (db: Db, provider: ProviderRecord): Promise<ProviderWithClientTypes> {
   return { ...provider, clientTypes: (await listClientTypes(db, provider.id)).map(toClientTypeRecord) }
+}
+
+/**
+ * Issue 11 item 1: a stored initial access token was given for one origin (scheme, host, port). Moving the
+ * WellKnownURL to another origin without sending the token again would hand it to the new host at the
+ * next verify or registration: refused, naming both origins.
+ */
+function assertTokenFollowsOrigin (current: ProviderRecord, wellKnownUrl: string, token: string | undefined): void {
+  if (token !== undefined || !current.hasRegistrationAccessToken) return
+  const [from, to] = [new URL(current.wellKnownUrl).origin, new URL(wellKnownUrl).origin]
+  if (from === to) return
+  throw new AppError('invalid_input', `WellKnownURL moves the provider from ${from} to ${to}: send RegistrationAccessToken again for the new origin (or "" to clear it); the stored one is never sent to another origin`)
 }
 
 const tokenState = (provider: ProviderRecord): TokenState => provider.hasRegistrationAccessToken ? 'set' : 'unset'
