@@ -39,6 +39,7 @@ import { idpOperationRoutes } from './modules/idp-operations/idp-operation.route
 import { IdpOperationService } from './modules/idp-operations/idp-operation.service.ts'
 import { Reconciler } from './modules/idp-operations/reconciler.ts'
 import { Leases } from './db/leases.ts'
+import { RateLimit } from './shared/rate-limit.ts'
 import type { SecretBox } from './shared/secret-box.ts'
 import type { Clock } from './shared/time.ts'
 
@@ -64,9 +65,15 @@ export interface AppDeps {
   readonly gate?: HttpGateOptions
   /** Admin API requests worked on at once; one more answers 503 with Retry-After. Default 64. */
   readonly maxConcurrentRequests?: number
+  /** Per minute: wrong admin tokens per address, canary verifications and registrations per provider (config.ts). */
+  readonly rateLimits?: Partial<RateLimits>
   /** The embedded OpenID provider, when it runs: registered as provider "Embedded IdP" (design.md §6). */
   readonly embeddedIdp?: EmbeddedIdpEndpoint
 }
+
+export interface RateLimits { readonly authFailures: number; readonly canaries: number; readonly registrations: number }
+/** The defaults of PORTAL_RATE_LIMIT_* (config.ts), for an app built without them (tests). */
+export const DEFAULT_RATE_LIMITS: RateLimits = { authFailures: 20, canaries: 6, registrations: 600 }
 
 export const BODY_LIMIT_BYTES = 1024 * 1024
 
@@ -92,7 +99,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   // Our extensions on admin writes (README "Concurrency control, idempotency and the audit log").
   app.addHook('onRoute', concurrencyControl)
   app.addHook('onRoute', idempotencyKeys({ db, now }))
-  const engine = deps.engine ?? new DcrEngine({ gate: new HttpGate(deps.gate) })
+  const limits = { ...DEFAULT_RATE_LIMITS, ...deps.rateLimits }
+  const perMinute = (limit: number) => new RateLimit({ limit, windowMs: 60_000, now: () => now().getTime() })
+  const engine = deps.engine ?? new DcrEngine({ gate: new HttpGate(deps.gate), registrations: perMinute(limits.registrations) })
   if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
   // Calls for one IdP client never interleave, in this process or another replica: a lease row each.
   const leases = new Leases({ db, now })
@@ -113,7 +122,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     app.log.info(registered, 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService({ ...serviceDeps, snapshot: toClientTypeSnapshot })
-  const verification = new ProviderVerification({ db, engine, box })
+  const verification = new ProviderVerification({ db, engine, box, canaries: perMinute(limits.canaries) })
   const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toProductShow })
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toPlan })
   const apps = new AppService({ ...serviceDeps, accessRequests, snapshot: toAppElem })
@@ -121,7 +130,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
-    portalApi.addHook('onRequest', adminAuth(deps.adminToken))
+    portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures)))
     // Admin answers carry secrets (client secrets) and state: never stored by a cache (security-checklist §6.9).
     portalApi.addHook('onSend', async (_request, reply) => { void reply.header('cache-control', 'no-store') })
     await portalApi.register(oauthProviderRoutes(providers, verification))

@@ -20,6 +20,7 @@ export type ErrorCode =
   | 'idp_unreachable' // no connection to the IdP (DNS, refused, reset, TLS)
   | 'idp_failed' // the IdP answered badly, or the call was refused before it was sent
   | 'idp_timeout'
+  | 'rate_limited' // too many of these from one address or for one provider in a window (with Retry-After)
   | 'overloaded' // too many requests in flight, or an IdP's call queue is full (with Retry-After)
   | 'unavailable' // the service cannot answer now (database down)
 
@@ -40,6 +41,7 @@ export const HTTP_STATUS: Readonly<Record<ErrorCode, number>> = {
   idp_unreachable: 502,
   idp_failed: 502,
   idp_timeout: 504,
+  rate_limited: 429,
   overloaded: 503,
   unavailable: 503
 }

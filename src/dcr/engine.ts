@@ -2,6 +2,7 @@
 // provider, through one gate, one discovery cache and one declarative driver per provider Type. It
 // never touches the database: the caller persists every ManagedClient it gets back before anything else.
 import { AppError, show } from '../errors.ts'
+import type { RateLimit } from '../shared/rate-limit.ts'
 import { Discovery, type ProviderMetadata } from './discovery.ts'
 import type { ClientCredentials, ClientRequest, ClientTemplate, DcrDriver, DriverCapabilities, ManagedClient, ProviderConnection, RegistrationMetadata } from './driver.ts'
 import { DRIVERS } from './drivers/index.ts'
@@ -12,6 +13,8 @@ import { buildRegistrationMetadata, buildUpdateBody, diffMetadata } from './meta
 export interface DcrEngineOptions {
   readonly gate?: HttpGate
   readonly discovery?: Discovery
+  /** Registrations per provider in a window (issue 11 item 12); default: none. */
+  readonly registrations?: RateLimit
 }
 
 export type RemoveOutcome = 'deleted' | 'already_gone'
@@ -19,10 +22,12 @@ export type RemoveOutcome = 'deleted' | 'already_gone'
 export class DcrEngine {
   readonly gate: HttpGate
   readonly discovery: Discovery
+  private readonly registrations: RateLimit | undefined
 
   constructor (options: DcrEngineOptions = {}) {
     this.gate = options.gate ?? new HttpGate()
     this.discovery = options.discovery ?? new Discovery(this.gate)
+    this.registrations = options.registrations
   }
 
   capabilities (type: ProviderConnection['type']): DriverCapabilities {
@@ -43,6 +48,8 @@ export class DcrEngine {
    * different endpoint, after the first answered 404 (nothing created) and re-discovery moved it.
    */
   async register (provider: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<ManagedClient> {
+    const wait = this.registrations?.take(lane(provider))
+    if (wait !== undefined) throw new AppError('rate_limited', `too many client registrations at ${lane(provider)}: retry in ${wait} s`, { retryAfterSeconds: wait })
     const driver = DRIVERS[provider.type]
     const metadata = this.registrationMetadata(provider, template, request)
     const post = (url: string): GateRequest => ({ method: 'POST', url, headers: authorization(driver, provider.initialAccessToken), json: metadata })

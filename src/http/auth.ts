@@ -2,22 +2,32 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
+import type { RateLimit } from '../shared/rate-limit.ts'
 import type { Actor } from '../shared/actor.ts'
 
 const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
 
-/** An onRequest hook that lets only the admin token through; compares digests in constant time. */
-export function adminAuth (adminToken: string) {
+/**
+ * An onRequest hook that lets only the admin token through; compares digests in constant time. `failures`
+ * counts wrong tokens per client address; past its limit the address gets 429 until its window ends.
+ */
+export function adminAuth (adminToken: string, failures: RateLimit) {
   const expected = digest(adminToken)
   const fingerprint = tokenFingerprint(adminToken)
   return async function authenticate (request: FastifyRequest): Promise<void> {
+    const wait = failures.blocked(request.ip)
+    if (wait !== undefined) throw new AppError('rate_limited', `too many failed admin authentications from ${request.ip}: retry in ${wait} s`, { retryAfterSeconds: wait })
+    const refuse = (message: string): AppError => {
+      failures.take(request.ip)
+      return new AppError('unauthenticated', message)
+    }
     // Node keeps only the first of repeated Authorization headers; a proxy may read another: refuse both.
     const sent = request.raw.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization').length
     if (sent > 1) throw new AppError('malformed_request', `send one Authorization header, got ${sent}`)
     const header = request.headers.authorization
     if (header === undefined || header === '') throw new AppError('unauthenticated', 'missing Authorization header: send the admin API token')
     const presented = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : header
-    if (!timingSafeEqual(digest(presented), expected)) throw new AppError('unauthenticated', 'invalid admin API token in the Authorization header')
+    if (!timingSafeEqual(digest(presented), expected)) throw refuse('invalid admin API token in the Authorization header')
     actors.set(request, { fingerprint, requestId: request.id })
   }
 }

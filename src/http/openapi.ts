@@ -24,7 +24,7 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
   app.addHook('onRoute', (route: RouteOptions) => {
     if (route.schema === undefined) return
     const schema = route.schema as Record<string, unknown>
-    if (route.url.startsWith(PORTAL_API)) addErrorResponses(route, 401, 503) // 503: shed under load (src/http/overload.ts)
+    if (route.url.startsWith(PORTAL_API)) addErrorResponses(route, 401, 429, 503) // 429: auth failures per address; 503: shed under load (src/http/overload.ts)
     if (schema.body !== undefined || schema.querystring !== undefined) addErrorResponses(route, 400)
     if (schema.body !== undefined) addErrorResponses(route, 413, 415, ...(route.config?.invalidBodyStatus === undefined ? [] : [route.config.invalidBodyStatus]))
     if (schema.params !== undefined) addErrorResponses(route, 404)

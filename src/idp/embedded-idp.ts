@@ -11,6 +11,7 @@ import type { Logger } from 'pino'
 import type { Db } from '../db/database.ts'
 import { AppError, show } from '../errors.ts'
 import { loadIdpKeys, loadInitialAccessToken, type IdpKeys } from './idp-secrets.ts'
+import { RateLimit } from '../shared/rate-limit.ts'
 import type { SecretBox } from '../shared/secret-box.ts'
 import { deleteExpiredIdpModels, kyselyAdapterFactory, sealLegacyIdpModels } from './kysely-adapter.ts'
 
@@ -28,6 +29,8 @@ export interface EmbeddedIdpOptions {
   readonly logger: Pick<Logger, 'info' | 'warn' | 'error'>
   /** Default: generated on first start and kept in `<dataDir>/embedded-idp-initial-access-token`. */
   readonly initialAccessToken?: string
+  /** Failed authentications (initial access token, registration access token, client secret) per address and minute; default 30. */
+  readonly authFailuresPerMinute?: number
 }
 
 export interface EmbeddedIdp {
@@ -59,6 +62,8 @@ interface OidcProvider {
 interface KoaContext {
   status: number
   body: unknown
+  readonly ip: string
+  set(header: string, value: string): void
   readonly oidc?: {
     readonly route: string
     readonly client: unknown
@@ -74,6 +79,8 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const { db, logger } = options
   const initialAccessToken = options.initialAccessToken ?? loadInitialAccessToken(options.dataDir)
   const keys = loadIdpKeys(options.dataDir)
+  // Outlives provider swaps (install below): one count per address for the life of the IdP.
+  const authFailures = new RateLimit({ limit: options.authFailuresPerMinute ?? 30, windowMs: 60_000 })
   await deleteExpiredIdpModels(db)
   const sealed = await sealLegacyIdpModels(db, options.secretBox)
   if (sealed > 0) logger.info({ sealed }, 'embedded IdP: records stored before sealing are now sealed')
@@ -90,7 +97,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const issuer = options.issuer ?? origin
 
   const install = (scopes: ReadonlySet<string>): void => {
-    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, logger }).callback() }
+    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, authFailures, logger }).callback() }
   }
   try {
     install(await loadScopes(db))
@@ -153,10 +160,11 @@ interface ProviderSettings {
   readonly initialAccessToken: string
   readonly db: Db
   readonly box: SecretBox
+  readonly authFailures: RateLimit
   readonly logger: EmbeddedIdpOptions['logger']
 }
 
-function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, logger }: ProviderSettings): OidcProvider {
+function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, authFailures, logger }: ProviderSettings): OidcProvider {
   const provider = new OidcProviderClass(issuer, {
     adapter: kyselyAdapterFactory(db, box),
     // A resource server registers with "introspect_any_token": true (the portal never sends it for consumers).
@@ -196,6 +204,19 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, lo
     clientBasedCORS: () => false // callers are servers, not browsers
   })
   provider.on('server_error', (_ctx, error) => { logger.error({ err: error }, 'embedded IdP: server error') })
+  // Issue 11 item 12: guessing an initial access token, a registration access token or a client secret is
+  // slowed per address: past the limit every call from it answers 429 until its minute ends.
+  provider.use(async (ctx, next) => {
+    const wait = authFailures.blocked(ctx.ip)
+    if (wait !== undefined) {
+      ctx.status = 429
+      ctx.set('retry-after', String(wait))
+      ctx.body = { error: 'temporarily_unavailable', error_description: `too many failed authentications from this address: retry in ${wait} s` }
+      return
+    }
+    await next()
+    if (ctx.status === 401) authFailures.take(ctx.ip)
+  })
   // RFC 7592 §2.1 lets a read return a new registration access token (the client must then discard the
   // old one); Keycloak does so, so reads rotate here too and drivers must always adopt the returned token.
   provider.use(async (ctx, next) => {

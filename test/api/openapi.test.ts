@@ -34,7 +34,7 @@ describe('OpenAPI document', () => {
 
   it('lists the error statuses each route can answer', () => {
     const update = document.paths['/portal-api/oauth-providers/{provider_id}/client-types/{client_type_id}'].put
-    assert.deepEqual(Object.keys(update.responses).sort(), ['200', '400', '401', '404', '409', '412', '413', '415', '500', '503'])
+    assert.deepEqual(Object.keys(update.responses).sort(), ['200', '400', '401', '404', '409', '412', '413', '415', '429', '500', '503'])
     assert.ok(JSON.stringify(document.components ?? {}).includes('AdminAPIToken'))
   })
 
@@ -43,7 +43,7 @@ describe('OpenAPI document', () => {
       for (const [method, operation] of Object.entries(operations)) {
         const statuses = Object.keys(operation.responses)
         const expected = ['500']
-        if (path.startsWith('/portal-api')) expected.push('401', '503')
+        if (path.startsWith('/portal-api')) expected.push('401', '429', '503')
         if (operation.requestBody !== undefined) expected.push('400', '413', '415')
         if (operation.parameters?.some((parameter) => parameter.in === 'path') === true) expected.push('404')
         for (const status of expected) assert.ok(statuses.includes(status), `${method.toUpperCase()} ${path} does not list ${status}`)

@@ -5,7 +5,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp } from '../../src/app.ts'
+import { buildApp, type RateLimits } from '../../src/app.ts'
 import type { DcrEngine } from '../../src/dcr/index.ts'
 import type { Database } from '../../src/db/database.ts'
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/idp/embedded-idp.ts'
@@ -48,6 +48,8 @@ export interface HarnessOptions {
   readonly engine?: DcrEngine
   /** Share a database with another harness (a second replica); not closed by this harness. */
   readonly database?: Database
+  /** Default: generous, so that suites sending many wrong tokens or canaries are not slowed (rate-limit tests set their own). */
+  readonly rateLimits?: Partial<RateLimits>
 }
 
 export async function startHarness (dialect: TestDialect, options: HarnessOptions = {}): Promise<Harness> {
@@ -66,6 +68,7 @@ export async function startHarness (dialect: TestDialect, options: HarnessOption
     logger,
     secretBox: TEST_SECRET_BOX,
     now: () => clock.now,
+    rateLimits: options.rateLimits ?? { authFailures: 100_000, canaries: 100_000 },
     ...(options.engine === undefined ? {} : { engine: options.engine }),
     ...(idp === undefined ? {} : { embeddedIdp: idp, onScopesSaved: idp.ensureScopes })
   })

@@ -4,6 +4,8 @@ import { randomBytes } from 'node:crypto'
 import type { ClientTemplate, DcrEngine, ManagedClient, ProviderConnection, ProviderMetadata } from '../../dcr/index.ts'
 import { IdpError } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
+import { AppError } from '../../errors.ts'
+import type { RateLimit } from '../../shared/rate-limit.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { listClientTypes } from './client-type.repository.ts'
 import { toClientTemplate, toProviderConnection } from './idp-connection.ts'
@@ -16,10 +18,13 @@ const DEFAULT_AUTH_METHODS = ['client_secret_basic']
 const CANARY_TEMPLATE: ClientTemplate = { grantTypes: ['client_credentials'], responseTypes: ['token'], tokenEndpointAuthMethod: 'client_secret_basic', oktaAppType: 'service' }
 
 export class ProviderVerification {
-  constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine; readonly box: SecretBox }) {}
+  constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine; readonly box: SecretBox; readonly canaries: RateLimit }) {}
 
   async verify (providerId: number, canary: boolean): Promise<Verification> {
     const provider = await getProviderRow(this.deps.db, providerId)
+    // Each canary registers a client at the IdP: a loop of them must not flood it (issue 11 item 12).
+    const wait = canary ? this.deps.canaries.take(String(provider.id)) : undefined
+    if (wait !== undefined) throw new AppError('rate_limited', `too many canary verifications of provider ${provider.id}: retry in ${wait} s`, { retryAfterSeconds: wait })
     const clientTypes = await listClientTypes(this.deps.db, provider.id)
     const connection = toProviderConnection(provider, this.deps.box)
     const findings: Finding[] = []
