@@ -180,6 +180,42 @@ for (const dialect of dialects) {
       assert.equal((await h.call('GET', '/portal-api/apps/999/access-requests')).status, 404)
     })
 
+    it('answers an id that cannot name a row with the 404 of an unknown one, on every access-request, credential and IdP-operation path', async () => {
+      const { productId, planId, appId } = await setUp('Paths', { product: 'paths-scope', plan: 'paths-plan' }, m2m)
+      const { requestId, credential } = await provisionAndApprove(appId, planId, [productId], m2m)
+      const app = (id: string) => [`Application Not found: app_id "${id}"`]
+      const request = (id: string, ofApp?: number) => [`Access request Not found: access_request_id "${id}"${ofApp === undefined ? '' : ` of app_id "${ofApp}"`}`]
+      const credentialOf = (id: string) => [`Credential Not found: credential_id "${id}" of access_request_id "${requestId}"`]
+      const credentials = `/portal-api/apps/${appId}/access-requests/${requestId}/credentials`
+      for (const id of ['0', '-1', '1e3', '9007199254740993', 'abc', '999999']) {
+        const expected: Array<[string, string, string[]]> = [
+          ['GET', `/portal-api/access_requests/${id}`, request(id)],
+          ['DELETE', `/portal-api/access_requests/${id}`, request(id)],
+          ['PUT', `/portal-api/access_requests/${id}/approve`, request(id)],
+          ['PUT', `/portal-api/access_requests/${id}/reject`, request(id)],
+          ['GET', `/portal-api/apps/${id}/access-requests`, app(id)],
+          ['GET', `/portal-api/apps/${id}/access-requests/${id}`, app(id)],
+          ['GET', `/portal-api/apps/${appId}/access-requests/${id}`, request(id, appId)],
+          ['DELETE', `/portal-api/apps/${appId}/access-requests/${id}`, request(id, appId)],
+          ['GET', `/portal-api/apps/${id}/access-requests/${id}/credentials/${id}`, app(id)],
+          ['GET', `/portal-api/apps/${appId}/access-requests/${id}/credentials`, request(id, appId)],
+          ['PUT', `/portal-api/apps/${appId}/access-requests/${id}/credentials/${id}/rotate`, request(id, appId)],
+          ['GET', `${credentials}/${id}`, credentialOf(id)],
+          ['DELETE', `${credentials}/${id}`, credentialOf(id)],
+          ['PUT', `${credentials}/${id}/rotate`, credentialOf(id)],
+          ['DELETE', `/portal-api/idp-operations/registrations/${id}`, [`IdP operation Not found: no unknown registration "${id}"`]],
+          ['DELETE', `/portal-api/idp-operations/deletions/${id}`, [`IdP operation Not found: no pending deletion "${id}"`]]
+        ]
+        for (const [method, url, errors] of expected) {
+          const reply = await h.call(method, url)
+          assert.deepEqual([reply.status, reply.body], [404, { errors }], `${method} ${url}`)
+        }
+      }
+      const provisioned = await h.call('PUT', '/portal-api/apps/abc/provision', { PlanID: planId, ProductIDs: [productId], DCRTemplateID: m2m })
+      assert.deepEqual([provisioned.status, provisioned.body], [404, { errors: app('abc') }])
+      assert.equal((await h.call('GET', `${credentials}/${credential.ID}`)).body.OAuthClientID, credential.OAuthClientID, 'the real ids still answer')
+    })
+
     it('seals registration access tokens at rest, and never returns or logs them', async () => {
       const kept = await setUp('Sealed', { product: 'sealed-scope', plan: 'sealed-plan' }, m2m)
       await provisionAndApprove(kept.appId, kept.planId, [kept.productId], m2m)

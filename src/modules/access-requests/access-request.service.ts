@@ -4,14 +4,14 @@ import { IdpError, isMachineOnly } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import type { Lease } from '../../db/leases.ts'
 import { AppError, show } from '../../errors.ts'
-import { parseId } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { Clock } from '../../shared/time.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { recordAudit } from '../audit/audit.ts'
-import { formatTimestamp } from '../../shared/time.ts'
 import type { DeletionTarget, UsageCheck } from '../usage/usage.ts'
-import { getAppRow, parseAppId } from '../apps/app.service.ts'
+import { findApp } from '../apps/app.repository.ts'
+import { appNotFound, getAppRow } from '../apps/app.service.ts'
+import type { AccessRequestRecord, AccessRequestWithCredentials } from '../apps/app-access-request.record.ts'
 import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
 import { listOAuthClientsOf } from '../credentials/credential.repository.ts'
 import type { CredentialService } from '../credentials/credential.service.ts'
@@ -23,8 +23,12 @@ import {
   productsOfRequests, rejectRequestsOf, updateAccessRequest, updateAccessRequestFrom, type AccessRequestView
 } from './access-request.repository.ts'
 import type { AccessRequestStatus } from '../../db/tables/access-request.table.ts'
-import type { AccessRequestElem, AccessRequestShow } from '../apps/app-access-request.schemas.ts'
 import type { ProvisionInput } from './access-request.schemas.ts'
+import { toAccessRequestRecord } from './access-request.record.ts'
+
+/** 404 for an access request id, as a path wrote it or as a number; naming the app when the path does. */
+export const accessRequestNotFound = (id: string | number, appId?: number) =>
+  new AppError('not_found', `Access request Not found: access_request_id ${show(String(id))}${appId === undefined ? '' : ` of app_id ${show(String(appId))}`}`)
 
 export interface AccessRequestServiceDeps {
   readonly db: Db
@@ -35,24 +39,34 @@ export interface AccessRequestServiceDeps {
 export class AccessRequestService {
   constructor (private readonly deps: AccessRequestServiceDeps) {}
 
-  async list (page: Page, rawAppId?: string): Promise<AccessRequestElem[]> {
-    const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, parseAppId(rawAppId))).id
-    return await this.elems(await listAccessRequests(this.deps.db, page, appId))
+  /** All access requests, or those of an app (404 for an unknown app). */
+  async list (page: Page, appId?: number): Promise<AccessRequestRecord[]> {
+    if (appId !== undefined) await getAppRow(this.deps.db, appId)
+    return await this.records(await listAccessRequests(this.deps.db, page, appId))
   }
 
   /** Every access request of an app, with its credentials (the app's AccessRequests). */
-  async listOfApp (appId: number): Promise<AccessRequestShow[]> {
-    return await this.shows(await listAllAccessRequestsOf(this.deps.db, appId))
+  async listOfApp (appId: number): Promise<AccessRequestWithCredentials[]> {
+    return await this.withCredentials(await listAllAccessRequestsOf(this.deps.db, appId))
   }
 
-  async get (rawId: string, rawAppId?: string): Promise<AccessRequestShow> {
-    const [show] = await this.shows([await this.getView(rawId, rawAppId)])
-    return show!
+  /** The request; with an app (the app's path), 404 unless it is one of that app's. */
+  async get (id: number, appId?: number): Promise<AccessRequestWithCredentials> {
+    const [request] = await this.withCredentials([await this.getView(id, appId)])
+    return request!
+  }
+
+  /**
+   * The 404 of an access request id that cannot name a row (as the path wrote it) on the app's path: the
+   * app's own 404 first when the app is unknown too, as for an unknown request id.
+   */
+  async notFound (rawId: string, appId: number): Promise<AppError> {
+    return await findApp(this.deps.db, appId) === undefined ? appNotFound(appId) : accessRequestNotFound(rawId, appId)
   }
 
   /** PUT /apps/{app_id}/provision: a new access request; approved at once when the plan says so. */
-  async provision (rawAppId: string, input: ProvisionInput, actor: Actor): Promise<{ id: number; approved: boolean }> {
-    const app = await getAppRow(this.deps.db, parseAppId(rawAppId))
+  async provision (appId: number, input: ProvisionInput, actor: Actor): Promise<{ id: number; approved: boolean }> {
+    const app = await getAppRow(this.deps.db, appId)
     const problems: string[] = []
     const plan = await findPlan(this.deps.db, input.PlanID)
     if (plan === undefined) problems.push(`PlanID ${input.PlanID} does not exist`)
@@ -110,13 +124,13 @@ export class AccessRequestService {
       await this.audit(trx, actor, 'create', inserted.id, undefined, { AppID: app.id, PlanID: plan.id, ProductIDs: productIds, DCRTemplateID: templateId })
       return inserted
     })
-    if (autoApprove) await this.approve(String(request.id), actor)
+    if (autoApprove) await this.approve(request.id, actor)
     return { id: request.id, approved: autoApprove }
   }
 
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */
-  async approve (rawId: string, actor: Actor): Promise<void> {
-    await this.onRequest(rawId, async (request, lease) => {
+  async approve (id: number, actor: Actor): Promise<void> {
+    await this.onRequest(id, async (request, lease) => {
       if (request.status !== 'pending') throw new AppError('invalid_state', `access request ${request.id} is ${request.status}, not pending`)
       const scopes = lease === undefined ? [] : await this.scopesOf(request)
       const outcome = lease === undefined ? NO_IDP_OUTCOME : await this.granted(lease, request, scopes)
@@ -128,8 +142,8 @@ export class AccessRequestService {
   }
 
   /** Rejects a pending request; an approved one first gives its credentials back (the IdP client loses its scopes). */
-  async reject (rawId: string, actor: Actor): Promise<void> {
-    await this.onRequest(rawId, async (request, lease) => {
+  async reject (id: number, actor: Actor): Promise<void> {
+    await this.onRequest(id, async (request, lease) => {
       if (request.status === 'rejected') throw new AppError('invalid_state', `access request ${request.id} is already rejected`)
       const released = lease === undefined ? NO_IDP_OUTCOME : await this.deps.credentials.releaseAll(lease, request.id, actor)
       await this.commit(released, async (trx) => {
@@ -140,19 +154,19 @@ export class AccessRequestService {
   }
 
   /** Deleting revokes its credentials at the IdP first; an unreachable IdP fails the call and deletes nothing. */
-  async remove (rawId: string, actor: Actor, rawAppId?: string): Promise<void> {
-    await this.onRequest(rawId, async (request, lease) => {
+  async remove (id: number, actor: Actor, appId?: number): Promise<void> {
+    await this.onRequest(id, async (request, lease) => {
       const released = lease === undefined ? NO_IDP_OUTCOME : await this.deps.credentials.releaseAll(lease, request.id, actor)
       await this.commit(released, async (trx) => {
-        if (!await deleteAccessRequest(trx, request.id)) throw this.notFound(rawId, rawAppId)
+        if (!await deleteAccessRequest(trx, request.id)) throw accessRequestNotFound(id, appId)
         await this.audit(trx, actor, 'delete', request.id, { Status: request.status, AppID: request.app_id })
       })
-    }, rawAppId)
+    }, appId)
   }
 
   /** Before an app is deleted: every access request of it, with its credentials, and any client left over. */
   async removeAllOfApp (appId: number, actor: Actor): Promise<void> {
-    for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(String(request.id), actor)
+    for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(request.id, actor)
     await this.deps.credentials.revokeAll({ appId })
   }
 
@@ -212,33 +226,28 @@ export class AccessRequestService {
    * across processes), so approve, reject and delete of it, and every other call for that client, never
    * interleave. A request without DCR calls no IdP: it runs at once, its status changes conditional.
    */
-  private async onRequest (rawId: string, task: (request: AccessRequestView, lease?: Lease) => Promise<void>, rawAppId?: string): Promise<void> {
-    const request = await this.getView(rawId, rawAppId)
+  private async onRequest (id: number, task: (request: AccessRequestView, lease?: Lease) => Promise<void>, appId?: number): Promise<void> {
+    const request = await this.getView(id, appId)
     if (request.dcr_enabled !== 1 || request.client_type_id === null) return await task(request)
-    await this.deps.credentials.exclusive(request.app_id, request.client_type_id, async (lease) => { await task(await this.getView(rawId, rawAppId), lease) })
+    await this.deps.credentials.exclusive(request.app_id, request.client_type_id, async (lease) => { await task(await this.getView(id, appId), lease) })
   }
 
-  private async getView (rawId: string, rawAppId?: string): Promise<AccessRequestView> {
-    const appId = rawAppId === undefined ? undefined : (await getAppRow(this.deps.db, parseAppId(rawAppId))).id
-    const id = parseId(rawId)
-    const request = id === undefined ? undefined : await findAccessRequest(this.deps.db, id)
-    if (request === undefined || (appId !== undefined && request.app_id !== appId)) throw this.notFound(rawId, rawAppId)
+  /** The request as read; with an app, 404 for the app first, then unless the request is one of its. */
+  private async getView (id: number, appId?: number): Promise<AccessRequestView> {
+    if (appId !== undefined) await getAppRow(this.deps.db, appId)
+    const request = await findAccessRequest(this.deps.db, id)
+    if (request === undefined || (appId !== undefined && request.app_id !== appId)) throw accessRequestNotFound(id, appId)
     return request
   }
 
-  private notFound (rawId: string, rawAppId?: string): AppError {
-    return new AppError('not_found', `Access request Not found: access_request_id ${show(rawId)}${rawAppId === undefined ? '' : ` of app_id ${show(rawAppId)}`}`)
-  }
-
-  private async elems (views: readonly AccessRequestView[]): Promise<AccessRequestElem[]> {
+  private async records (views: readonly AccessRequestView[]): Promise<AccessRequestRecord[]> {
     const products = await productsOfRequests(this.deps.db, views.map((view) => view.id))
-    return views.map((view) => toElem(view, products.filter((product) => product.access_request_id === view.id)))
+    return views.map((view) => toAccessRequestRecord(view, products.filter((product) => product.access_request_id === view.id)))
   }
 
-  private async shows (views: readonly AccessRequestView[]): Promise<AccessRequestShow[]> {
-    const elems = await this.elems(views)
+  private async withCredentials (views: readonly AccessRequestView[]): Promise<AccessRequestWithCredentials[]> {
     const credentials = await this.deps.credentials.listOf(views.map((view) => view.id))
-    return elems.map((elem) => ({ ...elem, Credentials: credentials.get(elem.ID) ?? [] }))
+    return (await this.records(views)).map((request) => ({ ...request, credentials: credentials.get(request.id) ?? [] }))
   }
 }
 
@@ -255,28 +264,5 @@ export function credentialUsage (credentials: CredentialService, now: Clock): Us
     async release (trx, target) {
       await rejectRequestsOf(trx, target, 'its client type or provider was deleted', now().toISOString())
     }
-  }
-}
-
-function toElem (view: AccessRequestView, products: ReadonlyArray<{ id: number; name: string }>): AccessRequestElem {
-  return {
-    ID: view.id,
-    Status: view.status,
-    AppID: view.app_id,
-    Client: view.app_name,
-    PlanID: view.plan_id ?? 0,
-    Plan: view.plan_name ?? '',
-    ProductIDs: products.map((product) => product.id),
-    Products: products.map((product) => product.name).join(','),
-    User: `User#${view.user_id}`,
-    Catalogue: '',
-    AuthType: view.dcr_enabled === 1 ? 'oauth2' : 'authToken',
-    DCREnabled: view.dcr_enabled === 1,
-    DCRTemplateID: view.client_type_id ?? 0,
-    ProviderID: view.provider_id ?? 0,
-    ProvisionImmediately: view.provision_immediately === 1,
-    LastError: view.last_error ?? '',
-    CreatedAt: formatTimestamp(view.created_at),
-    UpdatedAt: formatTimestamp(view.updated_at)
   }
 }

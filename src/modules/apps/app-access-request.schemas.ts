@@ -3,7 +3,9 @@
 // the reverse (the no-circular-modules rule).
 import { Type, type Static } from 'typebox'
 import { Id, StringEnum, Timestamp } from '../../http/schemas.ts'
-import { Credential } from '../credentials/credential.schemas.ts'
+import { formatTimestamp } from '../../shared/time.ts'
+import { Credential, toCredential } from '../credentials/credential.schemas.ts'
+import type { AccessRequestRecord, AccessRequestWithCredentials } from './app-access-request.record.ts'
 
 export const AccessRequestElem = Type.Object({
   ID: Id,
@@ -32,3 +34,30 @@ export const AccessRequestShow = Type.Object({
   Credentials: Type.Array(Credential)
 }, { additionalProperties: false })
 export type AccessRequestShow = Static<typeof AccessRequestShow>
+
+export function toAccessRequestElem (request: AccessRequestRecord): AccessRequestElem {
+  return {
+    ID: request.id,
+    Status: request.status,
+    AppID: request.appId,
+    Client: request.appName,
+    PlanID: request.planId ?? 0,
+    Plan: request.planName ?? '',
+    ProductIDs: request.products.map((product) => product.id),
+    Products: request.products.map((product) => product.name).join(','),
+    User: `User#${request.userId}`,
+    Catalogue: '',
+    AuthType: request.dcrEnabled ? 'oauth2' : 'authToken',
+    DCREnabled: request.dcrEnabled,
+    DCRTemplateID: request.clientTypeId ?? 0,
+    ProviderID: request.providerId ?? 0,
+    ProvisionImmediately: request.provisionImmediately,
+    LastError: request.lastError ?? '',
+    CreatedAt: formatTimestamp(request.createdAt),
+    UpdatedAt: formatTimestamp(request.updatedAt)
+  }
+}
+
+export function toAccessRequestShow (request: AccessRequestWithCredentials): AccessRequestShow {
+  return { ...toAccessRequestElem(request), Credentials: request.credentials.map(toCredential) }
+}

@@ -1,5 +1,5 @@
 import { csvItems } from '../../shared/csv.ts'
-import type { AccessRequestShow } from './app-access-request.schemas.ts'
+import type { AccessRequestWithCredentials } from './app-access-request.record.ts'
 import type { AppRow } from '../../db/tables/app.table.ts'
 import type { VISIBILITIES } from './app.values.ts'
 
@@ -17,8 +17,7 @@ export interface AppRecord {
 }
 
 export interface AppWithAccessRequests extends AppRecord {
-  // Still in Tyk's shape: the access-request module answers them so until it returns domain records.
-  readonly accessRequests: readonly AccessRequestShow[]
+  readonly accessRequests: readonly AccessRequestWithCredentials[]
 }
 
 export function toAppRecord (row: AppRow): AppRecord {

@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { AccessRequestShow } from './app-access-request.schemas.ts'
+import { AccessRequestShow, toAccessRequestShow } from './app-access-request.schemas.ts'
 import type { AppRecord, AppWithAccessRequests } from './app.record.ts'
 import { VISIBILITIES } from './app.values.ts'
 
@@ -55,5 +55,5 @@ export function toAppElem (app: AppRecord): AppElem {
 }
 
 export function toAppShow (app: AppWithAccessRequests): AppShow {
-  return { ...toAppElem(app), AccessRequests: [...app.accessRequests] }
+  return { ...toAppElem(app), AccessRequests: app.accessRequests.map(toAccessRequestShow) }
 }

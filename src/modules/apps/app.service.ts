@@ -8,6 +8,7 @@ import type { WriteContext } from '../../shared/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
 import { toAppRecord, type AppRecord, type AppWithAccessRequests } from './app.record.ts'
+import type { AccessRequestWithCredentials } from './app-access-request.record.ts'
 import type { AppInput } from './app.schemas.ts'
 import type { AppRow } from '../../db/tables/app.table.ts'
 import { parseRedirectUrls } from './app.values.ts'
@@ -27,7 +28,7 @@ export async function getAppRow (db: Db, id: number): Promise<AppRow> {
 
 /** What an app holds: shown with it, and released at the IdP before it is deleted. */
 export interface AppAccessRequests {
-  listOfApp(appId: number): Promise<AppWithAccessRequests['accessRequests']>
+  listOfApp(appId: number): Promise<readonly AccessRequestWithCredentials[]>
   removeAllOfApp(appId: number, actor: Actor): Promise<void>
 }
 

@@ -95,8 +95,14 @@ function others (db: Db, oauthClientId: number, exceptCredentialIds: readonly nu
   return exceptCredentialIds.length === 0 ? query : query.where('credentials.id', 'not in', exceptCredentialIds)
 }
 
-/** Credentials with the client they hold, for the API (newest registration state). */
-export async function listCredentialViews (db: Db, accessRequestIds: readonly number[], credentialId?: number) {
+/** A credential with the client it holds (newest registration state): the client's row, and the credential's ids. */
+export interface CredentialView extends OAuthClientRow {
+  readonly credential_id: number
+  readonly access_request_id: number
+}
+
+/** Credentials with the client they hold, for the API. */
+export async function listCredentialViews (db: Db, accessRequestIds: readonly number[], credentialId?: number): Promise<CredentialView[]> {
   if (accessRequestIds.length === 0) return []
   let query = db.selectFrom('credentials')
     .innerJoin('oauth_clients', 'oauth_clients.id', 'credentials.oauth_client_id')
@@ -106,4 +112,3 @@ export async function listCredentialViews (db: Db, accessRequestIds: readonly nu
   if (credentialId !== undefined) query = query.where('credentials.id', '=', credentialId)
   return await query.orderBy('credentials.id').execute()
 }
-export type CredentialView = Awaited<ReturnType<typeof listCredentialViews>>[number]

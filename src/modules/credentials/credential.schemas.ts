@@ -2,10 +2,8 @@
 // that reach an IdP (approve, reject, provision, rotate).
 import { Type, type Static } from 'typebox'
 import { Id, IdpCallErrors, StatusWithErrorsBody, StringEnum } from '../../http/schemas.ts'
-import type { SecretBox } from '../../shared/secret-box.ts'
-import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import type { CredentialView } from './credential.repository.ts'
+import type { CredentialRecord, Rotation } from './credential.record.ts'
 
 export const CredentialIdParam = Type.String({ description: 'UID of this credential (integer)', examples: ['1'] })
 
@@ -43,24 +41,31 @@ export const Credential = Type.Object({
 }, { additionalProperties: false })
 export type Credential = Static<typeof Credential>
 
-export function toCredential (view: CredentialView, box: SecretBox): Credential {
+export function toCredential (credential: CredentialRecord): Credential {
   return {
-    ID: view.credential_id,
-    AccessRequest: `AccessRequest#${view.access_request_id}`,
+    ID: credential.id,
+    AccessRequest: `AccessRequest#${credential.accessRequestId}`,
     Credential: '',
     CredentialHash: '',
-    DCRRegistrationAccessToken: view.registration_access_token === null ? '' : '[redacted]',
-    DCRRegistrationClientURI: view.registration_client_uri ?? '',
-    DCRResponse: view.dcr_response,
-    Expires: view.secret_expires_at !== null && view.secret_expires_at > 0 ? formatTimestamp(new Date(view.secret_expires_at * 1000).toISOString()) : '',
-    OAuthClientID: view.client_id,
-    OAuthClientSecret: openColumn(box, CLIENT_SECRET, view.id, view.client_secret) ?? '',
-    RedirectURI: view.redirect_uris,
-    ResponseType: view.response_types,
-    GrantType: view.grant_types,
-    Scope: view.scope,
-    TokenEndpoints: view.token_endpoint_auth_method,
-    State: view.state,
-    LastError: view.last_error ?? ''
+    DCRRegistrationAccessToken: credential.hasRegistrationAccessToken ? '[redacted]' : '',
+    DCRRegistrationClientURI: credential.registrationClientUri ?? '',
+    DCRResponse: JSON.stringify(credential.registrationResponse),
+    Expires: credential.secretExpiresAt === null ? '' : formatTimestamp(credential.secretExpiresAt),
+    OAuthClientID: credential.clientId,
+    OAuthClientSecret: credential.clientSecret ?? '',
+    RedirectURI: credential.redirectUris.join(','),
+    ResponseType: credential.responseTypes.join(','),
+    GrantType: credential.grantTypes.join(','),
+    Scope: credential.scopes.join(' '),
+    TokenEndpoints: credential.tokenEndpointAuthMethod,
+    State: credential.state,
+    LastError: credential.lastError ?? ''
   }
+}
+
+/** The answer's message of PUT …/credentials/{id}/rotate: which of the two ways the secret was renewed. */
+export function rotationMessage (rotation: Rotation): string {
+  return rotation.mode === 'in_place'
+    ? `client ${rotation.clientId} has a new secret (rotated in place at the IdP)`
+    : `client ${rotation.replacedClientId} was replaced by client ${rotation.clientId} with a new secret; the old client is deleted`
 }

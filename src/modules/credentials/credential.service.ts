@@ -5,15 +5,25 @@
 import type { Db } from '../../db/database.ts'
 import type { Lease } from '../../db/leases.ts'
 import { AppError, show } from '../../errors.ts'
-import { parseId } from '../../shared/ids.ts'
+import { idOr404 } from '../../shared/ids.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import type { Clock } from '../../shared/time.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { accessRequestOfAppExists, appExists, listCredentialViews, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
-import { toCredential, type Credential } from './credential.schemas.ts'
+import { toCredentialRecord, type CredentialRecord, type Rotation } from './credential.record.ts'
 import type { Grant, IdpClientService, IdpOutcome } from './idp-client.service.ts'
+
+// The 404s of the credential paths, in the words of the app and access-request routes (this module imports neither).
+const appNotFound = (appId: string | number) => new AppError('not_found', `Application Not found: app_id ${show(String(appId))}`)
+const requestNotFound = (id: string | number, appId: number) =>
+  new AppError('not_found', `Access request Not found: access_request_id ${show(String(id))} of app_id ${show(String(appId))}`)
+const credentialNotFound = (id: string | number, requestId: number) =>
+  new AppError('not_found', `Credential Not found: credential_id ${show(String(id))} of access_request_id ${show(String(requestId))}`)
+
+/** A path's app id; one that cannot name a row answers the same 404 as an unknown one. */
+export const parseCredentialAppId = (raw: string): number => idOr404(raw, appNotFound)
 
 export interface CredentialServiceDeps {
   readonly db: Db
@@ -26,45 +36,55 @@ export class CredentialService {
   constructor (private readonly deps: CredentialServiceDeps) {}
 
   /** The credentials of these access requests, by access request (shown with each request). */
-  async listOf (accessRequestIds: readonly number[]): Promise<Map<number, Credential[]>> {
-    const byRequest = new Map<number, Credential[]>()
+  async listOf (accessRequestIds: readonly number[]): Promise<Map<number, CredentialRecord[]>> {
+    const byRequest = new Map<number, CredentialRecord[]>()
     for (const view of await listCredentialViews(this.deps.db, accessRequestIds)) {
-      byRequest.set(view.access_request_id, [...(byRequest.get(view.access_request_id) ?? []), toCredential(view, this.deps.box)])
+      byRequest.set(view.access_request_id, [...(byRequest.get(view.access_request_id) ?? []), toCredentialRecord(view, this.deps.box)])
     }
     return byRequest
   }
 
-  async list (rawAppId: string, rawRequestId: string, page: Page): Promise<Credential[]> {
-    const requestId = await this.getRequestId(rawAppId, rawRequestId)
-    return (await listCredentialViews(this.deps.db, [requestId])).slice(page.offset, page.offset + page.limit).map((view) => toCredential(view, this.deps.box))
+  async list (appId: number, accessRequestId: number, page: Page): Promise<CredentialRecord[]> {
+    await this.checkPath(appId, accessRequestId)
+    return (await listCredentialViews(this.deps.db, [accessRequestId])).slice(page.offset, page.offset + page.limit).map((view) => toCredentialRecord(view, this.deps.box))
   }
 
-  async get (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<Credential> {
-    return toCredential(await this.getView(rawAppId, rawRequestId, rawCredentialId), this.deps.box)
+  async get (appId: number, accessRequestId: number, id: number): Promise<CredentialRecord> {
+    return toCredentialRecord(await this.getView(appId, accessRequestId, id), this.deps.box)
   }
 
   /** A new secret: in place at the IdP, or a replacement client; the answer says which. */
-  async rotate (rawAppId: string, rawRequestId: string, rawCredentialId: string, actor: Actor): Promise<string> {
-    const { app_id: appId, client_type_id: clientTypeId } = await this.getView(rawAppId, rawRequestId, rawCredentialId)
-    return await this.deps.clients.exclusive(appId, clientTypeId, async (lease) => {
-      const credential = await this.getView(rawAppId, rawRequestId, rawCredentialId)
+  async rotate (appId: number, accessRequestId: number, id: number, actor: Actor): Promise<Rotation> {
+    const { app_id: clientAppId, client_type_id: clientTypeId } = await this.getView(appId, accessRequestId, id)
+    return await this.deps.clients.exclusive(clientAppId, clientTypeId, async (lease) => {
+      const credential = await this.getView(appId, accessRequestId, id)
       const rotation = await this.deps.clients.rotate(lease, credential.id)
       await this.recordWith(rotation, async (trx) => { await this.audit(trx, actor, 'rotate', credential) })
       await rotation.settle()
       return rotation.mode === 'in_place'
-        ? `client ${rotation.clientId} has a new secret (rotated in place at the IdP)`
-        : `client ${credential.client_id} was replaced by client ${rotation.clientId} with a new secret; the old client is deleted`
+        ? { mode: 'in_place', clientId: rotation.clientId }
+        : { mode: 'replaced', clientId: rotation.clientId, replacedClientId: credential.client_id }
     })
   }
 
   /** Removes the credential (its scopes leave the IdP client, or the client is deleted); the request survives (Tyk 1.8.3). */
-  async remove (rawAppId: string, rawRequestId: string, rawCredentialId: string, actor: Actor): Promise<void> {
-    const { app_id: appId, client_type_id: clientTypeId } = await this.getView(rawAppId, rawRequestId, rawCredentialId)
-    await this.deps.clients.exclusive(appId, clientTypeId, async (lease) => {
-      const credential = await this.getView(rawAppId, rawRequestId, rawCredentialId)
+  async remove (appId: number, accessRequestId: number, id: number, actor: Actor): Promise<void> {
+    const { app_id: clientAppId, client_type_id: clientTypeId } = await this.getView(appId, accessRequestId, id)
+    await this.deps.clients.exclusive(clientAppId, clientTypeId, async (lease) => {
+      const credential = await this.getView(appId, accessRequestId, id)
       const released = await this.deps.clients.release(lease, credential.id, [credential.credential_id])
       await this.recordWith(released, async (trx) => { await this.audit(trx, actor, 'delete', credential) })
     })
+  }
+
+  /**
+   * The 404 of a path id that cannot name a row (as a path wrote it), given the ids before it: the app's
+   * or the access request's own 404 when one of those names none, as for an unknown id.
+   */
+  async notFound (appId: number, accessRequestId: number | string, id?: string): Promise<AppError> {
+    if (!await appExists(this.deps.db, appId)) return appNotFound(appId)
+    if (typeof accessRequestId === 'string' || !await accessRequestOfAppExists(this.deps.db, appId, accessRequestId)) return requestNotFound(accessRequestId, appId)
+    return credentialNotFound(id ?? '', accessRequestId)
   }
 
   /** Runs `task` holding the lease of the app's IdP client for the client type. */
@@ -120,21 +140,16 @@ export class CredentialService {
     })
   }
 
-  private async getRequestId (rawAppId: string, rawRequestId: string): Promise<number> {
-    const appId = parseId(rawAppId)
-    if (appId === undefined || !await appExists(this.deps.db, appId)) throw new AppError('not_found', `Application Not found: app_id ${show(rawAppId)}`)
-    const id = parseId(rawRequestId)
-    if (id === undefined || !await accessRequestOfAppExists(this.deps.db, appId, id)) {
-      throw new AppError('not_found', `Access request Not found: access_request_id ${show(rawRequestId)} of app_id ${show(rawAppId)}`)
-    }
-    return id
+  /** 404 unless the app exists and the access request is one of its. */
+  private async checkPath (appId: number, accessRequestId: number): Promise<void> {
+    if (!await appExists(this.deps.db, appId)) throw appNotFound(appId)
+    if (!await accessRequestOfAppExists(this.deps.db, appId, accessRequestId)) throw requestNotFound(accessRequestId, appId)
   }
 
-  private async getView (rawAppId: string, rawRequestId: string, rawCredentialId: string): Promise<CredentialView> {
-    const requestId = await this.getRequestId(rawAppId, rawRequestId)
-    const id = parseId(rawCredentialId)
-    const [credential] = id === undefined ? [] : await listCredentialViews(this.deps.db, [requestId], id)
-    if (credential === undefined) throw new AppError('not_found', `Credential Not found: credential_id ${show(rawCredentialId)} of access_request_id ${show(rawRequestId)}`)
+  private async getView (appId: number, accessRequestId: number, id: number): Promise<CredentialView> {
+    await this.checkPath(appId, accessRequestId)
+    const [credential] = await listCredentialViews(this.deps.db, [accessRequestId], id)
+    if (credential === undefined) throw credentialNotFound(id, accessRequestId)
     return credential
   }
 }

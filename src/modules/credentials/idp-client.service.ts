@@ -15,7 +15,8 @@ import type { SecretBox } from '../../shared/secret-box.ts'
 import { sameSet } from '../../shared/sets.ts'
 import { CLIENT_REGISTRATION_TOKEN, CLIENT_SECRET, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { NEVER, type IdpOperationService } from '../idp-operations/idp-operation.service.ts'
+import { NEVER } from '../idp-operations/idp-operation.record.ts'
+import type { IdpOperationService } from '../idp-operations/idp-operation.service.ts'
 import { toClientTemplate, toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import {
   countCredentialsOn, deleteCredentials, deleteOAuthClient, findOAuthClient, findOAuthClientFor, findProviderRow, findRegistrationContext,

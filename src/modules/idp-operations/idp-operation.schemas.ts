@@ -1,6 +1,8 @@
 // What an operator sees of the saga (issue 5): our extension, not Tyk's.
 import { Type, type Static } from 'typebox'
 import { Id, StringEnum } from '../../http/schemas.ts'
+import { formatTimestamp } from '../../shared/time.ts'
+import type { IdpOperations } from './idp-operation.record.ts'
 
 export const Registration = Type.Object({
   ID: Id,
@@ -28,3 +30,28 @@ export const IdpOperationList = Type.Object({ Registrations: Type.Array(Registra
 export type IdpOperationList = Static<typeof IdpOperationList>
 
 export const IdpOperationIdParams = Type.Object({ operation_id: Type.String({ description: 'UID of this operation (integer)' }) })
+
+export function toIdpOperationList (operations: IdpOperations): IdpOperationList {
+  return {
+    Registrations: operations.registrations.map((registration) => ({
+      ID: registration.id,
+      ProviderID: registration.providerId,
+      AppID: registration.appId,
+      ClientTypeID: registration.clientTypeId,
+      CorrelationTag: registration.correlationTag,
+      State: registration.state,
+      LastError: registration.lastError ?? '',
+      CreatedAt: formatTimestamp(registration.createdAt)
+    })),
+    Deletions: operations.deletions.map((deletion) => ({
+      ID: deletion.id,
+      ProviderID: deletion.providerId,
+      ClientID: deletion.clientId,
+      Reason: deletion.reason,
+      Attempts: deletion.attempts,
+      NextAttemptAt: deletion.nextAttemptAt === null ? '' : formatTimestamp(deletion.nextAttemptAt),
+      LastError: deletion.lastError ?? '',
+      CreatedAt: formatTimestamp(deletion.createdAt)
+    }))
+  }
+}

@@ -6,16 +6,14 @@ import type { FastifyBaseLogger } from 'fastify'
 import { IdpError, type ClientCredentials, type ClientRequest, type ClientTemplate, type DcrEngine, type ManagedClient, type ProviderConnection } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError, show } from '../../errors.ts'
-import { parseId } from '../../shared/ids.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { DELETION_REGISTRATION_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { formatTimestamp } from '../../shared/time.ts'
 import {
   deleteDeletion, deleteRegistrationIntent, findDeletion, findRegistration, findUnknownRegistration, insertDeletion, insertRegistrationIntent,
   listDeletions, listRegistrations, markRegistrationUnknown, setDeletionToken
 } from './idp-operation.repository.ts'
-import type { IdpOperationList } from './idp-operation.schemas.ts'
+import { NEVER, toDeletionRecord, toRegistrationRecord, type IdpOperations } from './idp-operation.record.ts'
 
 export interface IdpOperationServiceDeps {
   readonly db: Db
@@ -25,8 +23,10 @@ export interface IdpOperationServiceDeps {
   readonly log: FastifyBaseLogger
 }
 
-/** The next attempt of a tombstone that only an operator can resolve. */
-export const NEVER = '9999-12-31T23:59:59.999Z'
+/** 404 for an unknown registration's id, as a path wrote it or as a number. */
+export const registrationNotFound = (id: string | number) => new AppError('not_found', `IdP operation Not found: no unknown registration ${show(String(id))}`)
+/** 404 for a pending deletion's id, likewise. */
+export const deletionNotFound = (id: string | number) => new AppError('not_found', `IdP operation Not found: no pending deletion ${show(String(id))}`)
 
 /** Which client a registration is for. */
 export interface RegistrationTarget {
@@ -119,45 +119,24 @@ export class IdpOperationService {
   }
 
   /** What an operator sees: unknown registrations and pending deletions (GET /portal-api/idp-operations). */
-  async list (): Promise<IdpOperationList> {
-    const { db } = this.deps
+  async list (): Promise<IdpOperations> {
     return {
-      Registrations: (await listRegistrations(db)).map((row) => ({
-        ID: row.id,
-        ProviderID: row.provider_id,
-        AppID: row.app_id,
-        ClientTypeID: row.client_type_id,
-        CorrelationTag: row.correlation_tag,
-        State: row.state,
-        LastError: row.last_error ?? '',
-        CreatedAt: formatTimestamp(row.created_at)
-      })),
-      Deletions: (await listDeletions(db)).map((row) => ({
-        ID: row.id,
-        ProviderID: row.provider_id,
-        ClientID: row.client_id,
-        Reason: row.reason,
-        Attempts: row.attempts,
-        NextAttemptAt: row.next_attempt_at === NEVER ? '' : formatTimestamp(row.next_attempt_at),
-        LastError: row.last_error ?? '',
-        CreatedAt: formatTimestamp(row.created_at)
-      }))
+      registrations: (await listRegistrations(this.deps.db)).map(toRegistrationRecord),
+      deletions: (await listDeletions(this.deps.db)).map(toDeletionRecord)
     }
   }
 
   /** The operator has checked the IdP: forget an unknown registration (new ones are allowed again). */
-  async resolveRegistration (rawId: string): Promise<void> {
-    const id = parseId(rawId)
-    const row = id === undefined ? undefined : await findRegistration(this.deps.db, id)
-    if (row?.state !== 'unknown') throw new AppError('not_found', `IdP operation Not found: no unknown registration ${show(rawId)}`)
+  async resolveRegistration (id: number): Promise<void> {
+    const row = await findRegistration(this.deps.db, id)
+    if (row?.state !== 'unknown') throw registrationNotFound(id)
     await deleteRegistrationIntent(this.deps.db, row.id)
   }
 
   /** The operator has deleted the client at the IdP, or gives up: forget the tombstone. */
-  async resolveDeletion (rawId: string): Promise<void> {
-    const id = parseId(rawId)
-    const row = id === undefined ? undefined : await findDeletion(this.deps.db, id)
-    if (row === undefined) throw new AppError('not_found', `IdP operation Not found: no pending deletion ${show(rawId)}`)
+  async resolveDeletion (id: number): Promise<void> {
+    const row = await findDeletion(this.deps.db, id)
+    if (row === undefined) throw deletionNotFound(id)
     await deleteDeletion(this.deps.db, row.id)
   }
 

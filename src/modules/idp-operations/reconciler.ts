@@ -13,7 +13,7 @@ import type { Clock } from '../../shared/time.ts'
 import { toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteDeletion, listDueDeletions, markStaleRegistrationsUnknown, rescheduleDeletion } from './idp-operation.repository.ts'
-import { NEVER } from './idp-operation.service.ts'
+import { NEVER } from './idp-operation.record.ts'
 import type { IdpDeletionRow } from '../../db/tables/idp-operation.table.ts'
 
 export interface ReconcilerDeps {

@@ -1,0 +1,59 @@
+import type { SecretBox } from '../../shared/secret-box.ts'
+import { csvItems } from '../../shared/csv.ts'
+import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
+import type { CredentialView } from './credential.repository.ts'
+
+/**
+ * A credential in domain terms: what an approved access request holds of its app's IdP client. The
+ * service returns it; the routes answer it in Tyk's shape (credential.schemas.ts).
+ */
+export interface CredentialRecord {
+  readonly id: number
+  readonly accessRequestId: number
+  readonly clientId: string
+  /** Opened, because the API answers it to admins; null for a public client. */
+  readonly clientSecret: string | null
+  /** Whether a registration access token is stored; the token itself never leaves the service. */
+  readonly hasRegistrationAccessToken: boolean
+  readonly registrationClientUri: string | null
+  /** The IdP's registration answer, secrets removed. */
+  readonly registrationResponse: Readonly<Record<string, unknown>>
+  /** ISO 8601, UTC; null: never (RFC 7591 §3.2.1: client_secret_expires_at 0 or absent). */
+  readonly secretExpiresAt: string | null
+  /** As the IdP registered them (RFC 7591 §3.2.1). */
+  readonly redirectUris: readonly string[]
+  readonly responseTypes: readonly string[]
+  readonly grantTypes: readonly string[]
+  /** Every scope the client holds, this credential's and its siblings'. */
+  readonly scopes: readonly string[]
+  readonly tokenEndpointAuthMethod: string
+  /** unmanageable: the IdP refused its registration access token (see lastError). */
+  readonly state: 'active' | 'unmanageable'
+  readonly lastError: string | null
+}
+
+export function toCredentialRecord (view: CredentialView, box: SecretBox): CredentialRecord {
+  return {
+    id: view.credential_id,
+    accessRequestId: view.access_request_id,
+    clientId: view.client_id,
+    clientSecret: openColumn(box, CLIENT_SECRET, view.id, view.client_secret),
+    hasRegistrationAccessToken: view.registration_access_token !== null,
+    registrationClientUri: view.registration_client_uri,
+    registrationResponse: JSON.parse(view.dcr_response) as Record<string, unknown>,
+    secretExpiresAt: view.secret_expires_at !== null && view.secret_expires_at > 0 ? new Date(view.secret_expires_at * 1000).toISOString() : null,
+    redirectUris: csvItems(view.redirect_uris),
+    responseTypes: csvItems(view.response_types),
+    grantTypes: csvItems(view.grant_types),
+    // Split exactly as stored, so that the answer joins it back to the same text.
+    scopes: view.scope === '' ? [] : view.scope.split(' '),
+    tokenEndpointAuthMethod: view.token_endpoint_auth_method,
+    state: view.state,
+    lastError: view.last_error
+  }
+}
+
+/** What a rotation did: a new secret in place at the IdP, or a replacement client (the old one is deleted). */
+export type Rotation =
+  | { readonly mode: 'in_place'; readonly clientId: string }
+  | { readonly mode: 'replaced'; readonly clientId: string; readonly replacedClientId: string }

@@ -1,0 +1,62 @@
+import type { IdpDeletionRow, IdpRegistrationRow } from '../../db/tables/idp-operation.table.ts'
+
+/** The next attempt of a tombstone that only an operator can resolve. */
+export const NEVER = '9999-12-31T23:59:59.999Z'
+
+/** A registration intent in domain terms: sent, and its outcome not yet recorded (in flight) or unknown. */
+export interface RegistrationRecord {
+  readonly id: number
+  readonly providerId: number
+  readonly appId: number
+  readonly clientTypeId: number
+  /** Sent to the IdP in client_name, so that an operator can find the client. */
+  readonly correlationTag: string
+  readonly state: IdpRegistrationRow['state']
+  readonly lastError: string | null
+  readonly createdAt: string // ISO 8601, UTC
+}
+
+/** A tombstone in domain terms: a client still to delete at an IdP. */
+export interface DeletionRecord {
+  readonly id: number
+  readonly providerId: number
+  readonly clientId: string
+  readonly reason: string
+  readonly attempts: number
+  /** ISO 8601, UTC; null when only an operator can resolve it. */
+  readonly nextAttemptAt: string | null
+  readonly lastError: string | null
+  readonly createdAt: string
+}
+
+/** What the saga could not finish on its own, for an operator. */
+export interface IdpOperations {
+  readonly registrations: readonly RegistrationRecord[]
+  readonly deletions: readonly DeletionRecord[]
+}
+
+export function toRegistrationRecord (row: IdpRegistrationRow): RegistrationRecord {
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    appId: row.app_id,
+    clientTypeId: row.client_type_id,
+    correlationTag: row.correlation_tag,
+    state: row.state,
+    lastError: row.last_error,
+    createdAt: row.created_at
+  }
+}
+
+export function toDeletionRecord (row: IdpDeletionRow): DeletionRecord {
+  return {
+    id: row.id,
+    providerId: row.provider_id,
+    clientId: row.client_id,
+    reason: row.reason,
+    attempts: row.attempts,
+    nextAttemptAt: row.next_attempt_at === NEVER ? null : row.next_attempt_at,
+    lastError: row.last_error,
+    createdAt: row.created_at
+  }
+}
