@@ -12,6 +12,8 @@ export interface ProviderConnection {
   readonly initialAccessToken: string | null
   /** Skip certificate verification for this provider's calls only (security-checklist §1.7). */
   readonly sslInsecureSkipVerify: boolean
+  /** The IdP demands redirect_uris on every registration (OpenID Connect Registration §2), machine-only ones too. */
+  readonly requiresRedirectUris?: boolean
 }
 
 export type TokenEndpointAuthMethod = 'client_secret_basic' | 'client_secret_post' | 'none'

@@ -36,7 +36,19 @@ export class DcrEngine {
 
   /** The RFC 7591 §2 metadata this provider's driver would send for the template and request. */
   registrationMetadata (provider: ProviderConnection, template: ClientTemplate, request: ClientRequest): RegistrationMetadata {
-    return buildRegistrationMetadata(DRIVERS[provider.type], template, request)
+    return buildRegistrationMetadata(DRIVERS[provider.type], template, request, provider.requiresRedirectUris === true)
+  }
+
+  /**
+   * Why this stored client cannot be updated or deleted through the API, if it cannot: an RFC 7592 client
+   * needs the registration_client_uri and registration access token its IdP returned (§3), and an IdP
+   * without management (LemonLDAP::NG, Glewlwyd with management off) returns neither. No call can fix that.
+   */
+  managementGap (provider: ProviderConnection, client: ClientCredentials): string | undefined {
+    const driver = DRIVERS[provider.type]
+    if (driver.management.style !== 'rfc7592') return undefined
+    if (client.registrationClientUri !== undefined && client.registrationAccessToken !== undefined) return undefined
+    return `the IdP returned no registration_client_uri and registration access token for client ${show(client.clientId)} (RFC 7592 §3): it offers no client management, so the portal cannot update or delete it`
   }
 
   async discover (provider: ProviderConnection): Promise<ProviderMetadata> {
@@ -78,7 +90,7 @@ export class DcrEngine {
   async update (provider: ProviderConnection, client: ClientCredentials, template: ClientTemplate, request: ClientRequest): Promise<ManagedClient> {
     const driver = DRIVERS[provider.type]
     if (!driver.capabilities.supportsUpdate) throw new AppError('not_supported', `${provider.type} providers cannot update a registered client`)
-    const metadata = buildRegistrationMetadata(driver, template, request)
+    const metadata = this.registrationMetadata(provider, template, request)
     const target = await this.managementTarget(provider, client)
     const response = await this.send(provider, { method: 'PUT', url: target.url, headers: target.headers, json: buildUpdateBody(metadata, client.clientId) })
     return toManagedClient(response.body, metadata, client, 'update')

@@ -49,6 +49,19 @@ function codeOf (stage: IdpFailureStage): ErrorCode {
   }
 }
 
+/**
+ * Whether a failed management call can never succeed when repeated as is (issue 10 item 4): a refusal (a 4xx
+ * other than 408, 425 and 429), a client the IdP offers no management for, a call the driver cannot make.
+ */
+export function cannotSucceedOnRetry (error: unknown): boolean {
+  if (error instanceof IdpError) {
+    if (['invalid_response', 'forbidden_address', 'redirect'].includes(error.stage)) return true
+    const status = error.status ?? 0
+    return status >= 400 && status < 500 && ![408, 425, 429].includes(status)
+  }
+  return error instanceof AppError && error.code === 'not_supported'
+}
+
 /** A URL as it may appear in a message: origin and path, never the query, fragment or userinfo. */
 export function safeUrl (url: string | URL): string {
   try {

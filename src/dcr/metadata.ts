@@ -10,6 +10,12 @@ const GRANT_TYPE_ON_THE_WIRE: Readonly<Record<string, string>> = {
 }
 const REDIRECT_GRANTS: ReadonlySet<string> = new Set(['authorization_code', 'pkce', 'implicit'])
 
+/**
+ * Sent as the only redirect URI of a machine-only client to an IdP that demands redirect_uris (OpenID Connect
+ * Registration §2 makes them REQUIRED): `.invalid` never resolves (RFC 6761 §6.4), so no code can reach anyone.
+ */
+export const MACHINE_CLIENT_REDIRECT_URI = 'https://machine-client.portal.invalid/no-redirect'
+
 // RFC 7592 §2.2: the server manages these; an update request must not carry them.
 export const SERVER_MANAGED_FIELDS = ['registration_access_token', 'registration_client_uri', 'client_secret_expires_at', 'client_id_issued_at'] as const
 
@@ -27,13 +33,14 @@ export function findCorrelationTag (clientName: string): string | undefined {
   return /\[([^\]]+)\]$/.exec(clientName)?.[1]
 }
 
-export function buildRegistrationMetadata (driver: DcrDriver, template: ClientTemplate, request: ClientRequest): RegistrationMetadata {
+/** `requiresRedirectUris`: the provider's IdP refuses registrations without redirect_uris (ProviderConnection). */
+export function buildRegistrationMetadata (driver: DcrDriver, template: ClientTemplate, request: ClientRequest, requiresRedirectUris = false): RegistrationMetadata {
   const machineOnly = isMachineOnly(template)
   const metadata: RegistrationMetadata = {
     client_name: tagClientName(request.clientName, request.correlationTag),
     grant_types: [...new Set(template.grantTypes.map((grant) => GRANT_TYPE_ON_THE_WIRE[grant] ?? grant))],
     response_types: machineOnly ? [] : [...template.responseTypes],
-    redirect_uris: machineOnly ? [] : [...request.redirectUris],
+    redirect_uris: !machineOnly ? [...request.redirectUris] : requiresRedirectUris ? [MACHINE_CLIENT_REDIRECT_URI] : [],
     token_endpoint_auth_method: template.tokenEndpointAuthMethod,
     ...(request.scopes.length > 0 ? { scope: request.scopes.join(' ') } : {})
   }

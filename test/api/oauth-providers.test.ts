@@ -22,6 +22,7 @@ for (const dialect of dialects) {
         Type: 'Keycloak',
         WellKnownURL: PROVIDER.WellKnownURL,
         SSLInsecureSkipVerify: true,
+        RequiresRedirectURIs: false,
         CreatedAt: '2026-11-27 10:00',
         UpdatedAt: '2026-11-27 10:00'
       })

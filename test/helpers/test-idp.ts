@@ -9,7 +9,7 @@ import Provider, { errors as oidcErrors } from 'oidc-provider'
 import * as oauth from 'openid-client'
 import { Agent, request } from 'undici'
 
-export type TestIdpProfile = 'rfc' | 'keycloak' | 'okta' | 'gluu'
+export type TestIdpProfile = 'rfc' | 'keycloak' | 'okta' | 'gluu' | 'register-only'
 
 export interface TestIdpOptions {
   readonly profile: TestIdpProfile
@@ -50,6 +50,8 @@ interface ProfileShape {
   readonly rotateOnUpdate: boolean
   readonly rotateOnRead: boolean
   readonly policies: readonly string[]
+  /** RFC 7592 management offered (default true); off, registrations return no registration_client_uri. */
+  readonly management?: boolean
 }
 
 const PROFILES: Readonly<Record<TestIdpProfile, ProfileShape>> = {
@@ -59,7 +61,9 @@ const PROFILES: Readonly<Record<TestIdpProfile, ProfileShape>> = {
   // Okta: the provider's own registration is private; the Okta API front below is what callers see.
   okta: { mountPath: '', registrationRoute: '/internal/registration', rotateOnUpdate: true, rotateOnRead: false, policies: [] },
   // Janssen: rotateClientRegistrationAccessTokenOnUsage is off by default.
-  gluu: { mountPath: '', registrationRoute: '/jans-auth/restv1/register', rotateOnUpdate: false, rotateOnRead: false, policies: ['lifetime'] }
+  gluu: { mountPath: '', registrationRoute: '/jans-auth/restv1/register', rotateOnUpdate: false, rotateOnRead: false, policies: ['lifetime'] },
+  // An IdP that registers but offers no RFC 7592 management (LemonLDAP::NG; Glewlwyd with management off).
+  'register-only': { mountPath: '', registrationRoute: '/reg', rotateOnUpdate: false, rotateOnRead: false, policies: [], management: false }
 }
 const OKTA_CLIENTS = '/oauth2/v1/clients'
 
@@ -84,7 +88,7 @@ export async function startTestIdp (options: TestIdpOptions): Promise<TestIdp> {
     features: {
       devInteractions: { enabled: false },
       registration: { enabled: true, initialAccessToken: true, policies: POLICIES },
-      registrationManagement: { enabled: true, rotateRegistrationAccessToken: shape.rotateOnUpdate },
+      registrationManagement: { enabled: shape.management ?? true, rotateRegistrationAccessToken: shape.rotateOnUpdate },
       clientCredentials: { enabled: true },
       introspection: { enabled: true },
       revocation: { enabled: true }
@@ -94,6 +98,7 @@ export async function startTestIdp (options: TestIdpOptions): Promise<TestIdp> {
   const tokens = trackRegistrationTokens(provider, shape.registrationRoute, shape.rotateOnRead)
   if (options.profile === 'gluu') useQueryStyleClientUri(provider, shape.registrationRoute)
   if (options.profile === 'okta') advertise(provider, 'registration_endpoint', `${issuer}${OKTA_CLIENTS}`)
+  if (shape.management === false) withoutManagement(provider, shape.registrationRoute)
 
   const requests: string[] = []
   const callback = provider.callback()
@@ -146,6 +151,16 @@ export async function clientCredentialsToken (idp: Pick<TestIdp, 'issuer'>, clie
 
 // ---------------------------------------------------------------------------------------------------
 // oidc-provider glue
+
+/** Registration answers without RFC 7592 §3 management fields, as an IdP that offers none sends them. */
+function withoutManagement (provider: OidcProvider, registrationRoute: string): void {
+  provider.use(async (ctx, next) => {
+    await next()
+    if (ctx.method !== 'POST' || ctx.path !== registrationRoute || typeof ctx.body !== 'object' || ctx.body === null) return
+    const { registration_client_uri: _uri, registration_access_token: _token, ...rest } = ctx.body as Metadata
+    ctx.body = rest
+  })
+}
 
 // The few parts of oidc-provider's API used here (OP:docs/README.md).
 interface KoaContext {

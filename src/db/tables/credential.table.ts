@@ -19,6 +19,11 @@ export interface OAuthClientTable {
   secret_expires_at: number | null
   dcr_response: string // JSON, secrets removed
   correlation_tag: string
+  /** What was asked of the IdP (space-separated; CSV), beside what it registered above; null before issue 10. */
+  requested_scope: string | null
+  requested_grant_types: string | null
+  /** When the IdP last handed out a secret other than the stored one (RFC 7592 §2.2 allows it on any update). */
+  secret_changed_at: string | null
   /** active, or unmanageable: its registration access token was lost (a 401 on management). */
   state: Generated<'active' | 'unmanageable'>
   last_error: string | null

@@ -1,6 +1,7 @@
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { csvItems } from '../../shared/csv.ts'
 import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
+import type { DeletionFate } from '../idp-operations/idp-operation.record.ts'
 import type { CredentialView } from './credential.repository.ts'
 
 /**
@@ -30,6 +31,11 @@ export interface CredentialRecord {
   /** unmanageable: the IdP refused its registration access token (see lastError). */
   readonly state: 'active' | 'unmanageable'
   readonly lastError: string | null
+  /** What the portal asked for (RFC 7591 §3.2.1: the IdP may grant otherwise); null when not recorded (before issue 10). */
+  readonly requestedScopes: readonly string[] | null
+  readonly requestedGrantTypes: readonly string[] | null
+  /** When the IdP last issued a secret other than the one stored (ISO 8601, UTC); null: never. */
+  readonly secretChangedAt: string | null
 }
 
 export function toCredentialRecord (view: CredentialView, box: SecretBox): CredentialRecord {
@@ -49,11 +55,18 @@ export function toCredentialRecord (view: CredentialView, box: SecretBox): Crede
     scopes: view.scope === '' ? [] : view.scope.split(' '),
     tokenEndpointAuthMethod: view.token_endpoint_auth_method,
     state: view.state,
-    lastError: view.last_error
+    lastError: view.last_error,
+    requestedScopes: view.requested_scope === null ? null : splitList(view.requested_scope, ' '),
+    requestedGrantTypes: view.requested_grant_types === null ? null : csvItems(view.requested_grant_types),
+    secretChangedAt: view.secret_changed_at
   }
 }
 
-/** What a rotation did: a new secret in place at the IdP, or a replacement client (the old one is deleted). */
+/** What a rotation did: a new secret in place at the IdP, or a replacement client, and what became of the old one. */
 export type Rotation =
   | { readonly mode: 'in_place'; readonly clientId: string }
-  | { readonly mode: 'replaced'; readonly clientId: string; readonly replacedClientId: string }
+  | { readonly mode: 'replaced'; readonly clientId: string; readonly replacedClientId: string; readonly oldClient: DeletionFate }
+
+function splitList (text: string, separator: string): string[] {
+  return text === '' ? [] : text.split(separator)
+}

@@ -1,10 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { actorOf } from '../../http/auth.ts'
-import { IdpCallErrors, PageQuery, StatusBody } from '../../http/schemas.ts'
+import { IdpCallErrors, PageQuery } from '../../http/schemas.ts'
 import { parseId } from '../../shared/ids.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { Credential, CredentialIdParam, idpAction, rotationMessage, toCredential, tyk422 } from './credential.schemas.ts'
+import { Credential, CredentialIdParam, idpAction, rotationMessage, StatusWithMessage, toCredential, tyk422 } from './credential.schemas.ts'
 import { parseCredentialAppId, type CredentialService } from './credential.service.ts'
 
 // The parameters as the app and access-request routes declare them (this module imports neither). Tyk
@@ -44,10 +44,10 @@ export function credentialRoutes (credentials: CredentialService): FastifyPlugin
     }, async (request) => toCredential(await credentials.get(...await ids(request.params))))
 
     app.delete(`${path}/:credential_id`, {
-      schema: { operationId: 'delete-credential', tags, params: credentialParams, response: { 200: StatusBody, ...IdpCallErrors } }
+      schema: { operationId: 'delete-credential', tags, params: credentialParams, response: { 200: StatusWithMessage, ...IdpCallErrors } }
     }, async (request) => {
-      await credentials.remove(...await ids(request.params), actorOf(request))
-      return { status: 'ok' }
+      // The message says what really happened at the IdP (issue 10 item 4).
+      return { status: 'ok', message: await credentials.remove(...await ids(request.params), actorOf(request)) }
     })
 
     app.put(`${path}/:credential_id/rotate`, {

@@ -3,6 +3,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, IdpCallErrors, StatusWithErrorsBody, StringEnum } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
+import { describeFate } from '../idp-operations/idp-operation.record.ts'
 import type { CredentialRecord, Rotation } from './credential.record.ts'
 
 export const CredentialIdParam = Type.String({ description: 'UID of this credential (integer)', examples: ['1'] })
@@ -37,7 +38,11 @@ export const Credential = Type.Object({
   Scope: Type.String({ description: 'space-separated: every scope the client holds', examples: ['payments free-plan'] }),
   TokenEndpoints: Type.String({ description: 'the token endpoint auth method', examples: ['client_secret_basic'] }),
   State: StringEnum(['active', 'unmanageable'], { description: 'unmanageable: the IdP refused its registration access token (see LastError)' }),
-  LastError: Type.String({ description: 'why the client is unmanageable; "" otherwise' })
+  LastError: Type.String({ description: 'why the client is unmanageable; "" otherwise' }),
+  // Our extension (issue 10 item 4): RFC 7591 §3.2.1 lets the IdP register other values than asked.
+  RequestedScope: Type.String({ description: 'our extension: the scope the portal asked for (compare Scope, what the IdP answered); "" when not recorded' }),
+  RequestedGrantType: Type.String({ description: 'our extension: the grant types asked for, comma-separated (compare GrantType); "" when not recorded' }),
+  SecretChangedAt: Type.String({ description: 'our extension: when the IdP last issued a new secret for this client (an RFC 7592 update may; the old one then fails), YYYY-MM-DD HH:MM UTC; "" for never' })
 }, { additionalProperties: false })
 export type Credential = Static<typeof Credential>
 
@@ -59,7 +64,10 @@ export function toCredential (credential: CredentialRecord): Credential {
     Scope: credential.scopes.join(' '),
     TokenEndpoints: credential.tokenEndpointAuthMethod,
     State: credential.state,
-    LastError: credential.lastError ?? ''
+    LastError: credential.lastError ?? '',
+    RequestedScope: credential.requestedScopes?.join(' ') ?? '',
+    RequestedGrantType: credential.requestedGrantTypes?.join(',') ?? '',
+    SecretChangedAt: credential.secretChangedAt === null ? '' : formatTimestamp(credential.secretChangedAt)
   }
 }
 
@@ -67,5 +75,5 @@ export function toCredential (credential: CredentialRecord): Credential {
 export function rotationMessage (rotation: Rotation): string {
   return rotation.mode === 'in_place'
     ? `client ${rotation.clientId} has a new secret (rotated in place at the IdP)`
-    : `client ${rotation.replacedClientId} was replaced by client ${rotation.clientId} with a new secret; the old client is deleted`
+    : `client ${rotation.replacedClientId} was replaced by client ${rotation.clientId} with a new secret; ${describeFate(rotation.oldClient)}`
 }

@@ -14,6 +14,7 @@ import { recordAudit } from '../audit/audit.ts'
 import { accessRequestOfAppExists, appExists, listCredentialViews, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
 import { toCredentialRecord, type CredentialRecord, type Rotation } from './credential.record.ts'
 import type { Grant, IdpClientService, IdpOutcome } from './idp-client.service.ts'
+import type { DeletionFate } from '../idp-operations/idp-operation.record.ts'
 
 // The 404s of the credential paths, in the words of the app and access-request routes (this module imports neither).
 const appNotFound = (appId: string | number) => new AppError('not_found', `Application Not found: app_id ${show(String(appId))}`)
@@ -61,19 +62,24 @@ export class CredentialService {
       const rotation = await this.deps.clients.rotate(lease, credential.id)
       await this.recordWith(rotation, async (trx) => { await this.audit(trx, actor, 'rotate', credential) })
       await rotation.settle()
-      return rotation.mode === 'in_place'
+      const oldClient = await rotation.retireOld()
+      return oldClient === undefined
         ? { mode: 'in_place', clientId: rotation.clientId }
-        : { mode: 'replaced', clientId: rotation.clientId, replacedClientId: credential.client_id }
+        : { mode: 'replaced', clientId: rotation.clientId, replacedClientId: credential.client_id, oldClient }
     })
   }
 
-  /** Removes the credential (its scopes leave the IdP client, or the client is deleted); the request survives (Tyk 1.8.3). */
-  async remove (appId: number, accessRequestId: number, id: number, actor: Actor): Promise<void> {
+  /**
+   * Removes the credential (its scopes leave the IdP client, or the client is deleted); the request survives
+   * (Tyk 1.8.3). Answers what happened at the IdP, in words.
+   */
+  async remove (appId: number, accessRequestId: number, id: number, actor: Actor): Promise<string> {
     const { app_id: clientAppId, client_type_id: clientTypeId } = await this.getView(appId, accessRequestId, id)
-    await this.deps.clients.exclusive(clientAppId, clientTypeId, async (lease) => {
+    return await this.deps.clients.exclusive(clientAppId, clientTypeId, async (lease) => {
       const credential = await this.getView(appId, accessRequestId, id)
       const released = await this.deps.clients.release(lease, credential.id, [credential.credential_id])
       await this.recordWith(released, async (trx) => { await this.audit(trx, actor, 'delete', credential) })
+      return released.atIdp
     })
   }
 
@@ -115,8 +121,8 @@ export class CredentialService {
   }
 
   /** Deletes every client the filter names, at the IdP first (?force=true, an app's deletion). */
-  async revokeAll (filter: OAuthClientFilter): Promise<void> {
-    await this.deps.clients.revokeAll(filter)
+  async revokeAll (filter: OAuthClientFilter): Promise<DeletionFate[]> {
+    return await this.deps.clients.revokeAll(filter)
   }
 
   /** Records an outcome and this module's own changes in one transaction; undoes the IdP part if that fails. */

@@ -15,7 +15,7 @@ import type { SecretBox } from '../../shared/secret-box.ts'
 import { sameSet } from '../../shared/sets.ts'
 import { CLIENT_REGISTRATION_TOKEN, CLIENT_SECRET, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { NEVER } from '../idp-operations/idp-operation.record.ts'
+import { byHandInstruction, describeFate, NEVER, type DeletionFate } from '../idp-operations/idp-operation.record.ts'
 import type { IdpOperationService } from '../idp-operations/idp-operation.service.ts'
 import { toClientTemplate, toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import {
@@ -52,6 +52,11 @@ export interface IdpOutcome {
 }
 
 export type RotationMode = 'in_place' | 'replaced'
+
+/** A release's outcome, and what it did at the IdP in words (issue 10 item 4: the answer says what happened). */
+export interface Release extends IdpOutcome {
+  readonly atIdp: string
+}
 
 /** The columns that come from the IdP's answer, but for the secrets, which are sealed for their row. */
 type IdpAnswer = Omit<NewOAuthClientRow, 'app_id' | 'client_type_id' | 'provider_id' | 'correlation_tag' | 'created_at' | 'client_secret' | 'registration_access_token'>
@@ -95,12 +100,13 @@ export class IdpClientService {
    * still hold, or the client's deletion when none is left. An unreachable IdP fails the call and
    * nothing is deleted locally; an IdP that no longer knows the client counts as deleted.
    */
-  async release (lease: Lease, oauthClientId: number, credentialIds: readonly number[]): Promise<IdpOutcome> {
+  async release (lease: Lease, oauthClientId: number, credentialIds: readonly number[]): Promise<Release> {
     const client = await findOAuthClient(this.deps.db, oauthClientId)
-    if (client === undefined || credentialIds.length === 0) return { record: nothing, abandon: nothing, settle: nothing }
+    if (client === undefined || credentialIds.length === 0) return { record: nothing, abandon: nothing, settle: nothing, atIdp: 'nothing to change at the IdP' }
     if (await countCredentialsOn(this.deps.db, client.id, credentialIds) === 0) {
-      await this.deleteAtIdp(client)
+      const fate = await this.deleteAtIdp(client)
       return {
+        atIdp: describeFate(fate),
         record: async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
           await deleteOAuthClient(trx, client.id)
@@ -109,8 +115,10 @@ export class IdpClientService {
         settle: nothing
       }
     }
-    await this.ensureScopes(lease, client, await scopesHeldByOthers(this.deps.db, client.id, credentialIds))
+    const kept = await scopesHeldByOthers(this.deps.db, client.id, credentialIds)
+    await this.ensureScopes(lease, client, kept)
     return {
+      atIdp: `client ${client.client_id} stays, for its other credentials, with scope "${kept.join(' ')}" at the IdP`,
       record: async (trx) => {
         await this.deps.leases.assertHeld(trx, lease)
         await deleteCredentials(trx, credentialIds)
@@ -125,7 +133,7 @@ export class IdpClientService {
    * client is registered (recorded on the same row, so every credential follows), and the old client
    * is deleted once that is committed.
    */
-  async rotate (lease: Lease, oauthClientId: number): Promise<IdpOutcome & { mode: RotationMode; clientId: string }> {
+  async rotate (lease: Lease, oauthClientId: number): Promise<IdpOutcome & { mode: RotationMode; clientId: string; retireOld(): Promise<DeletionFate | undefined> }> {
     const current = await findOAuthClient(this.deps.db, oauthClientId)
     if (current === undefined) throw new AppError('not_found', `Credential Not found: its client ${oauthClientId} is gone`)
     const context = await this.context(current.app_id, current.client_type_id, splitScopes(current.scope), current.correlation_tag)
@@ -136,10 +144,11 @@ export class IdpClientService {
         clientId: rotated.clientId,
         record: async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
-          await updateOAuthClient(trx, current.id, this.changes(current.id, rotated, context))
+          await updateOAuthClient(trx, current.id, this.changes(current, rotated, context))
         },
         abandon: nothing,
-        settle: nothing
+        settle: nothing,
+        retireOld: async () => undefined
       }
     }
     const replacementTag = newCorrelationTag(current.app_id, current.client_type_id)
@@ -152,14 +161,14 @@ export class IdpClientService {
       clientId: replacement.clientId,
       record: async (trx) => {
         await this.deps.leases.assertHeld(trx, lease)
-        await updateOAuthClient(trx, current.id, { ...this.changes(current.id, replacement, replacementContext), correlation_tag: replacementTag })
+        await updateOAuthClient(trx, current.id, { ...this.changes(current, replacement, replacementContext), correlation_tag: replacementTag })
         await registration.complete(trx)
       },
       abandon: async () => { await registration.abandon() },
-      // The consumer already holds the new client; the old one goes now, or later through the reconciler.
-      settle: async () => {
-        await this.deps.operations.deleteOrRetryLater(context.connection, this.credentialsOf(current), `replaced by client ${replacement.clientId} on rotation`)
-      }
+      settle: nothing,
+      // After the commit (the consumer already holds the new client): the old one goes now, later through the
+      // reconciler, or, where no call can delete it, stays active until an operator does (issue 10 item 4).
+      retireOld: async () => await this.deps.operations.deleteOrRetryLater(context.connection, this.credentialsOf(current), `replaced by client ${replacement.clientId} on rotation`)
     }
   }
 
@@ -167,18 +176,20 @@ export class IdpClientService {
    * Deletes every client the filter names, at the IdP first: ?force=true on a provider or client type,
    * and an app's clients that no credential holds any more when the app is deleted.
    */
-  async revokeAll (filter: OAuthClientFilter): Promise<void> {
+  async revokeAll (filter: OAuthClientFilter): Promise<DeletionFate[]> {
+    const fates: DeletionFate[] = []
     for (const client of await listOAuthClientsOf(this.deps.db, filter)) {
       await this.exclusive(client.app_id, client.client_type_id, async (lease) => {
         const current = await findOAuthClient(this.deps.db, client.id)
         if (current === undefined) return
-        await this.deleteAtIdp(current)
+        fates.push(await this.deleteAtIdp(current))
         await this.deps.db.transaction().execute(async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
           await deleteOAuthClient(trx, current.id)
         })
       })
     }
+    return fates
   }
 
   /** A new client for the app and client type, through the recorded saga; recorded with its first credential. */
@@ -217,6 +228,8 @@ export class IdpClientService {
    */
   private async managing<T> (client: OAuthClientRow, connection: ProviderConnection, call: () => Promise<T>): Promise<T> {
     if (client.state === 'unmanageable') throw new AppError('conflict_unmanageable', client.last_error ?? `client ${client.client_id} is unmanageable`)
+    const gap = this.deps.engine.managementGap(connection, this.credentialsOf(client))
+    if (gap !== undefined) throw new AppError('conflict_unmanageable', gap)
     try {
       return await call()
     } catch (error) {
@@ -238,31 +251,46 @@ export class IdpClientService {
     const updated = await this.managing(client, context.connection, async () => await this.deps.engine.update(context.connection, this.credentialsOf(client), context.template, context.request))
     await this.deps.db.transaction().execute(async (trx) => {
       await this.deps.leases.assertHeld(trx, lease)
-      await updateOAuthClient(trx, client.id, this.changes(client.id, updated, context))
+      await updateOAuthClient(trx, client.id, this.changes(client, updated, context))
     })
     return (await findOAuthClient(this.deps.db, client.id)) ?? client
   }
 
   /**
    * Deletes a stored client at the IdP before its rows go; an unreachable IdP fails the call and nothing is
-   * deleted here. An unmanageable client cannot be deleted through the API: its rows go, and a tombstone
-   * tells the operator to delete it at the IdP.
+   * deleted here. A client that cannot be deleted through the API (unmanageable, or an IdP without RFC 7592
+   * management) is left for an operator: its rows go, and a tombstone says to delete it at the IdP by hand.
    */
-  private async deleteAtIdp (client: OAuthClientRow): Promise<void> {
+  private async deleteAtIdp (client: OAuthClientRow): Promise<DeletionFate> {
     const provider = await findProviderRow(this.deps.db, client.provider_id)
-    if (provider === undefined) return
-    if (client.state === 'unmanageable') {
-      await this.deps.operations.recordDeletion(client.provider_id, this.credentialsOf(client), 'deleted here while unmanageable', client.last_error, NEVER)
-      return
-    }
+    if (provider === undefined) return { clientId: client.client_id, outcome: 'already_gone' }
     const connection = toProviderConnection(provider, this.deps.box)
+    if (client.state === 'unmanageable') {
+      const why = client.last_error ?? `client ${client.client_id} is unmanageable`
+      const deletionId = await this.deps.operations.recordDeletion(client.provider_id, this.credentialsOf(client), 'deleted here while unmanageable', byHandInstruction(client.client_id, why), NEVER)
+      return { clientId: client.client_id, outcome: 'by_hand', deletionId, why }
+    }
+    const gap = this.deps.engine.managementGap(connection, this.credentialsOf(client))
+    if (gap !== undefined) return await this.deps.operations.leaveForOperator(client.provider_id, this.credentialsOf(client), 'deleted here; the IdP offers no client management', gap)
     const outcome = await this.managing(client, connection, async () => await this.deps.engine.remove(connection, this.credentialsOf(client)))
     this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
+    return { clientId: client.client_id, outcome }
   }
 
   /** What the IdP answered, as the row's new columns: newest token and secret sealed for the row. */
-  private changes (id: number, managed: ManagedClient, context: Context) {
-    return { ...this.fields(managed, context), ...this.sealedSecrets(id, managed) }
+  private changes (stored: OAuthClientRow, managed: ManagedClient, context: Context) {
+    return { ...this.fields(managed, context), ...this.sealedSecrets(stored.id, managed), ...this.secretChange(stored, managed) }
+  }
+
+  /**
+   * RFC 7592 §2.2 lets an IdP issue a new secret on any update (Glewlwyd does on every one): the consumer's
+   * secret then stops working, so the change is shown on the credential with its time (issue 10 item 4).
+   */
+  private secretChange (stored: OAuthClientRow, managed: ManagedClient): { secret_changed_at?: string } {
+    const previous = openColumn(this.deps.box, CLIENT_SECRET, stored.id, stored.client_secret)
+    if (managed.clientSecret === undefined || previous === null || managed.clientSecret === previous) return {}
+    this.deps.log.warn({ clientId: managed.clientId, previousClientId: stored.client_id }, 'the IdP issued a new client secret: the one the consumer holds no longer works')
+    return { secret_changed_at: this.timestamp() }
   }
 
   /** The newest secret and registration access token, sealed for this row. */
@@ -299,6 +327,9 @@ export class IdpClientService {
       response_types: list('response_types'),
       redirect_uris: list('redirect_uris'),
       token_endpoint_auth_method: typeof answer('token_endpoint_auth_method') === 'string' ? answer('token_endpoint_auth_method') as string : context.template.tokenEndpointAuthMethod,
+      // RFC 7591 §3.2.1: the IdP may grant other values than asked; both are kept and shown.
+      requested_scope: typeof sent.scope === 'string' ? sent.scope : '',
+      requested_grant_types: Array.isArray(sent.grant_types) ? sent.grant_types.join(',') : '',
       secret_expires_at: managed.secretExpiresAt ?? null,
       dcr_response: JSON.stringify(managed.response),
       updated_at: this.timestamp()

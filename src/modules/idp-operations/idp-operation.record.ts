@@ -29,6 +29,30 @@ export interface DeletionRecord {
   readonly createdAt: string
 }
 
+/**
+ * What became of a client that had to go at the IdP (issue 10 item 4: answers say what really happened):
+ * deleted (or already gone), left to the reconciler's retries, or left for an operator to delete by hand.
+ * The last two name their tombstone in GET /portal-api/idp-operations.
+ */
+export type DeletionFate =
+  | { readonly clientId: string; readonly outcome: 'deleted' | 'already_gone' }
+  | { readonly clientId: string; readonly outcome: 'retrying' | 'by_hand'; readonly deletionId: number; readonly why: string }
+
+/** The fate in words, for an answer's message. */
+export function describeFate (fate: DeletionFate): string {
+  switch (fate.outcome) {
+    case 'deleted': return `client ${fate.clientId} is deleted at the IdP`
+    case 'already_gone': return `client ${fate.clientId} was already gone at the IdP`
+    case 'retrying': return `client ${fate.clientId} is NOT deleted at the IdP yet (${fate.why}): the portal retries (IdP operation deletion ${fate.deletionId})`
+    case 'by_hand': return `client ${fate.clientId} stays active at the IdP until someone deletes it there by hand (${fate.why}): listed in GET /portal-api/idp-operations as deletion ${fate.deletionId}`
+  }
+}
+
+/** The operator's instruction stored with a tombstone only a person can resolve. */
+export function byHandInstruction (clientId: string, why: string): string {
+  return `${why}: delete client ${clientId} at the IdP by hand, then DELETE /portal-api/idp-operations/deletions/<this entry's ID>`
+}
+
 /** What the saga could not finish on its own, for an operator. */
 export interface IdpOperations {
   readonly registrations: readonly RegistrationRecord[]

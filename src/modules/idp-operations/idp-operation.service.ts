@@ -3,7 +3,7 @@
 // and no other registration for the app and client type is sent meanwhile (never re-posted blindly).
 // A client that must still go at the IdP becomes a tombstone that the reconciler retries.
 import type { FastifyBaseLogger } from 'fastify'
-import { IdpError, type ClientCredentials, type ClientRequest, type ClientTemplate, type DcrEngine, type ManagedClient, type ProviderConnection } from '../../dcr/index.ts'
+import { cannotSucceedOnRetry, IdpError, type ClientCredentials, type ClientRequest, type ClientTemplate, type DcrEngine, type ManagedClient, type ProviderConnection } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError, show } from '../../errors.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
@@ -13,7 +13,7 @@ import {
   deleteDeletion, deleteRegistrationIntent, findDeletion, findRegistration, findUnknownRegistration, insertDeletion, insertRegistrationIntent,
   listDeletions, listRegistrations, markRegistrationUnknown, setDeletionToken
 } from './idp-operation.repository.ts'
-import { NEVER, toDeletionRecord, toRegistrationRecord, type IdpOperations } from './idp-operation.record.ts'
+import { byHandInstruction, NEVER, toDeletionRecord, toRegistrationRecord, type DeletionFate, type IdpOperations } from './idp-operation.record.ts'
 
 export interface IdpOperationServiceDeps {
   readonly db: Db
@@ -90,20 +90,35 @@ export class IdpOperationService {
     }
   }
 
-  /** Deletes a client at the IdP now; if that fails, records it so that the reconciler retries (with backoff). */
-  async deleteOrRetryLater (connection: ProviderConnection, client: ClientCredentials, reason: string): Promise<void> {
+  /**
+   * Deletes a client at the IdP now; if that fails, records it so that the reconciler retries (with backoff),
+   * or, when no retry can succeed (no management offered, a refusal), for an operator to delete by hand.
+   */
+  async deleteOrRetryLater (connection: ProviderConnection, client: ClientCredentials, reason: string): Promise<DeletionFate> {
+    const gap = this.deps.engine.managementGap(connection, client)
+    if (gap !== undefined) return await this.leaveForOperator(connection.id, client, reason, gap)
     try {
       const outcome = await this.deps.engine.remove(connection, client)
       this.deps.log.info({ clientId: client.clientId, providerId: connection.id, outcome, reason }, 'IdP client deleted')
+      return { clientId: client.clientId, outcome }
     } catch (error) {
       if (!(error instanceof IdpError)) throw error
-      await this.recordDeletion(connection.id, client, reason, error.message, error.status === 401 ? NEVER : this.timestamp())
+      if (cannotSucceedOnRetry(error)) return await this.leaveForOperator(connection.id, client, reason, error.message)
+      const deletionId = await this.recordDeletion(connection.id, client, reason, error.message, this.timestamp())
+      return { clientId: client.clientId, outcome: 'retrying', deletionId, why: error.message }
     }
   }
 
+  /** A client no call can delete: a tombstone that only an operator resolves, saying so. */
+  async leaveForOperator (providerId: number, client: ClientCredentials, reason: string, why: string): Promise<DeletionFate> {
+    const deletionId = await this.recordDeletion(providerId, client, reason, byHandInstruction(client.clientId, why), NEVER)
+    this.deps.log.warn({ clientId: client.clientId, providerId, reason }, 'IdP client left for an operator to delete by hand')
+    return { clientId: client.clientId, outcome: 'by_hand', deletionId, why }
+  }
+
   /** A tombstone: a client to delete at the IdP, its registration access token sealed. `nextAttemptAt` NEVER: by hand. */
-  async recordDeletion (providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
+  async recordDeletion (providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string): Promise<number> {
+    return await this.deps.db.transaction().execute(async (trx) => {
       const row = await insertDeletion(trx, {
         provider_id: providerId,
         client_id: client.clientId,
@@ -115,6 +130,7 @@ export class IdpOperationService {
         created_at: this.timestamp()
       })
       await setDeletionToken(trx, row.id, sealColumn(this.deps.box, DELETION_REGISTRATION_TOKEN, row.id, client.registrationAccessToken ?? null))
+      return row.id
     })
   }
 

@@ -3,7 +3,7 @@
 // registration intents left "in flight" by a dead process into "unknown" (surfaced for an operator,
 // never re-posted), and deletes at the IdP the clients recorded in tombstones, with backoff.
 import type { FastifyBaseLogger } from 'fastify'
-import { IdpError, type DcrEngine } from '../../dcr/index.ts'
+import { cannotSucceedOnRetry, IdpError, type DcrEngine } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import type { Leases } from '../../db/leases.ts'
 import { AppError } from '../../errors.ts'
@@ -13,7 +13,7 @@ import type { Clock } from '../../shared/time.ts'
 import { toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteDeletion, listDueDeletions, markStaleRegistrationsUnknown, rescheduleDeletion } from './idp-operation.repository.ts'
-import { NEVER } from './idp-operation.record.ts'
+import { byHandInstruction, NEVER } from './idp-operation.record.ts'
 import type { IdpDeletionRow } from '../../db/tables/idp-operation.table.ts'
 
 export interface ReconcilerDeps {
@@ -88,24 +88,32 @@ export class Reconciler {
       return false
     }
     const token = openColumn(this.deps.box, DELETION_REGISTRATION_TOKEN, row.id, row.registration_access_token)
+    const connection = toProviderConnection(provider, this.deps.box)
+    const client = {
+      clientId: row.client_id,
+      ...(token === null ? {} : { registrationAccessToken: token }),
+      ...(row.registration_client_uri === null ? {} : { registrationClientUri: row.registration_client_uri })
+    }
+    // Issue 10 item 4: what no call can delete is shown to an operator, not retried forever.
+    const gap = this.deps.engine.managementGap(connection, client)
+    if (gap !== undefined) {
+      await rescheduleDeletion(db, row.id, { attempts, next_attempt_at: NEVER, last_error: byHandInstruction(row.client_id, gap) })
+      return false
+    }
     try {
-      await this.deps.engine.remove(toProviderConnection(provider, this.deps.box), {
-        clientId: row.client_id,
-        ...(token === null ? {} : { registrationAccessToken: token }),
-        ...(row.registration_client_uri === null ? {} : { registrationClientUri: row.registration_client_uri })
-      })
+      await this.deps.engine.remove(connection, client)
       await deleteDeletion(db, row.id)
       return true
     } catch (error) {
       if (!(error instanceof IdpError) && !(error instanceof AppError)) throw error
-      const refused = error instanceof IdpError && error.status === 401
-      // Exponential backoff from 5 s to an hour, or the IdP's own Retry-After; a refused token: by hand.
+      const permanent = cannotSucceedOnRetry(error)
+      // Exponential backoff from 5 s to an hour, or the IdP's own Retry-After; what cannot succeed: by hand.
       const retryAfterMs = error instanceof IdpError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined
       const delay = retryAfterMs ?? Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), LONGEST_RETRY_MS)
       await rescheduleDeletion(db, row.id, {
         attempts,
-        next_attempt_at: refused ? NEVER : new Date(this.deps.now().getTime() + delay).toISOString(),
-        last_error: refused ? `${error.message}: delete client ${row.client_id} at the IdP by hand` : error.message
+        next_attempt_at: permanent ? NEVER : new Date(this.deps.now().getTime() + delay).toISOString(),
+        last_error: permanent ? byHandInstruction(row.client_id, error.message) : error.message
       })
       return false
     }

@@ -11,7 +11,8 @@ export function toProviderConnection (row: OAuthProviderRow, box: SecretBox): Pr
     type: row.type as ProviderType,
     wellKnownUrl: row.well_known_url,
     initialAccessToken: openColumn(box, PROVIDER_TOKEN, row.id, row.registration_access_token),
-    sslInsecureSkipVerify: row.ssl_insecure_skip_verify === 1
+    sslInsecureSkipVerify: row.ssl_insecure_skip_verify === 1,
+    requiresRedirectUris: row.requires_redirect_uris === 1
   }
 }
 

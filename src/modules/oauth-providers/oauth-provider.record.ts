@@ -12,6 +12,8 @@ export interface ProviderRecord {
   readonly type: ProviderType
   readonly wellKnownUrl: string
   readonly sslInsecureSkipVerify: boolean
+  /** Our extension (issue 10 item 5): machine-only clients are registered with an unusable redirect URI. */
+  readonly requiresRedirectUris: boolean
   /** Whether an initial access token is stored; the token itself never leaves the service. */
   readonly hasRegistrationAccessToken: boolean
   readonly createdAt: string // ISO 8601, UTC
@@ -32,6 +34,7 @@ export function toProviderRecord (row: OAuthProviderRow): ProviderRecord {
     type: row.type as ProviderType,
     wellKnownUrl: row.well_known_url,
     sslInsecureSkipVerify: row.ssl_insecure_skip_verify === 1,
+    requiresRedirectUris: row.requires_redirect_uris === 1,
     hasRegistrationAccessToken: row.registration_access_token !== null,
     createdAt: row.created_at,
     updatedAt: row.updated_at

@@ -1,10 +1,14 @@
 // The provider contract (tyk-portal-api.md §3; OAuthProviderCreate / OAuthProviderElem / OAuthProviderShow).
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { MACHINE_CLIENT_REDIRECT_URI } from '../../dcr/index.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { MASK } from '../audit/audit.ts'
 import { ClientTypeElem, toClientTypeElem } from '../oauth-providers/client-type.schemas.ts'
 import { PROVIDER_TYPES, type ProviderRecord, type ProviderWithClientTypes, type TokenState, type Verification } from './oauth-provider.record.ts'
+
+const REQUIRES_REDIRECT_URIS = 'Our extension (default false): the IdP demands redirect_uris on every registration (OpenID Connect Registration §2), ' +
+  `so machine-only clients are registered with the reserved, never-resolving ${MACHINE_CLIENT_REDIRECT_URI} (RFC 6761 §6.4). POST …/verify?canary=true tells whether it is needed`
 
 export const ProviderBody = Type.Object({
   Name: Type.String({ minLength: 1, maxLength: 255, examples: ['My Keycloak instance'] }),
@@ -16,6 +20,7 @@ export const ProviderBody = Type.Object({
     description: 'Initial access token for registration. Never returned. Omitted on PUT keeps the stored one; "" clears it.'
   })),
   SSLInsecureSkipVerify: Type.Optional(Type.Boolean({ description: 'skip TLS verification for this provider only (default false)' })),
+  RequiresRedirectURIs: Type.Optional(Type.Boolean({ description: REQUIRES_REDIRECT_URIS })),
   ID: Ignored(),
   CreatedAt: Ignored(),
   UpdatedAt: Ignored(),
@@ -29,6 +34,7 @@ export const ProviderElem = Type.Object({
   Type: StringEnum(PROVIDER_TYPES),
   WellKnownURL: Type.String(),
   SSLInsecureSkipVerify: Type.Boolean(),
+  RequiresRedirectURIs: Type.Boolean({ description: REQUIRES_REDIRECT_URIS }),
   CreatedAt: Timestamp,
   UpdatedAt: Timestamp
 }, { additionalProperties: false })
@@ -47,6 +53,7 @@ export function toProviderElem (provider: ProviderRecord): ProviderElem {
     Type: provider.type,
     WellKnownURL: provider.wellKnownUrl,
     SSLInsecureSkipVerify: provider.sslInsecureSkipVerify,
+    RequiresRedirectURIs: provider.requiresRedirectUris,
     CreatedAt: formatTimestamp(provider.createdAt),
     UpdatedAt: formatTimestamp(provider.updatedAt)
   }

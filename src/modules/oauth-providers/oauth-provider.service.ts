@@ -136,7 +136,8 @@ function validateProvider (input: ProviderInput) {
     name: input.Name,
     type: type!,
     well_known_url: input.WellKnownURL,
-    ssl_insecure_skip_verify: input.SSLInsecureSkipVerify === true ? 1 : 0
+    ssl_insecure_skip_verify: input.SSLInsecureSkipVerify === true ? 1 : 0,
+    requires_redirect_uris: input.RequiresRedirectURIs === true ? 1 : 0
   }
 }
 
