@@ -44,7 +44,7 @@ for (const dialect of dialects) {
     it('with ?canary=true registers a throw-away client and deletes it: all ok', async () => {
       const id = await createProvider('Canary', { RegistrationAccessToken: idp.initialAccessToken })
       const reply = await h.call('POST', `/portal-api/oauth-providers/${id}/verify?canary=true`)
-      assert.deepEqual(checks(reply.body), { discovery: 'ok', issuer: 'ok', registration_endpoint: 'ok', initial_access_token: 'ok', canary_register: 'ok', canary_delete: 'ok' })
+      assert.deepEqual(checks(reply.body), { discovery: 'ok', issuer: 'ok', registration_endpoint: 'ok', initial_access_token: 'ok', canary_register: 'ok', machine_redirect_uris: 'ok', canary_delete: 'ok' })
       assert.equal(reply.body.Status, 'ok')
       const clientId = /client (\S+)$/.exec(reply.body.Findings.find((f: { Check: string }) => f.Check === 'canary_delete').Message)?.[1]
       assert.ok(clientId)

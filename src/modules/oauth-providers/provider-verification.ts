@@ -2,7 +2,7 @@
 // Every finding says ok, warning or error in words; no secret is ever part of one.
 import { randomBytes } from 'node:crypto'
 import type { ClientTemplate, DcrEngine, ManagedClient, ProviderConnection, ProviderMetadata } from '../../dcr/index.ts'
-import { IdpError } from '../../dcr/index.ts'
+import { IdpError, MACHINE_CLIENT_REDIRECT_URI } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError } from '../../errors.ts'
 import type { RateLimit } from '../../shared/rate-limit.ts'
@@ -82,10 +82,14 @@ export class ProviderVerification {
       const refused = error.status === 401 || error.status === 403
       add('initial_access_token', refused ? 'error' : 'warning', refused ? 'the registration endpoint refused the initial access token' : 'not established: the registration failed')
       add('canary_register', 'error', error.message)
+      const redirects = machineRedirectFinding(connection, error)
+      if (redirects !== undefined) add(...redirects)
       return
     }
     add('initial_access_token', 'ok', connection.initialAccessToken === null ? 'registration is open: no initial access token needed' : 'the initial access token was accepted')
     add('canary_register', 'ok', `registered throw-away client ${client.clientId}`)
+    const redirects = machineRedirectFinding(connection, undefined)
+    if (redirects !== undefined) add(...redirects)
     if (!this.deps.engine.capabilities(connection.type).supportsDelete) {
       add('canary_delete', 'warning', `${connection.type} clients cannot be deleted through the API: remove client ${client.clientId} at the IdP`)
       return
@@ -98,6 +102,25 @@ export class ProviderVerification {
       add('canary_delete', 'error', `could not delete throw-away client ${client.clientId}, remove it at the IdP: ${error.message}`)
     }
   }
+}
+
+/**
+ * Issue 10 item 5: whether this IdP needs RequiresRedirectURIs, from the canary, a machine-only registration.
+ * OpenID Connect Registration §2 makes redirect_uris REQUIRED and §3.3 names the refusal invalid_redirect_uri.
+ */
+function machineRedirectFinding (connection: ProviderConnection, canaryError: IdpError | undefined): [string, FindingStatus, string] | undefined {
+  const check = 'machine_redirect_uris'
+  if (connection.requiresRedirectUris === true) {
+    return canaryError === undefined
+      ? [check, 'ok', `RequiresRedirectURIs is on: machine-only clients are registered with the unusable redirect URI ${MACHINE_CLIENT_REDIRECT_URI} (RFC 6761 §6.4), which this IdP accepted`]
+      : undefined
+  }
+  if (canaryError === undefined) return [check, 'ok', 'the IdP registers machine-only clients without redirect_uris: RequiresRedirectURIs is not needed']
+  const demandsRedirects = canaryError.oauthError === 'invalid_redirect_uri' || /redirect_uri/i.test(`${canaryError.oauthErrorDescription ?? ''} ${canaryError.message}`)
+  return demandsRedirects
+    ? [check, 'error', 'the IdP demands redirect_uris even for machine-only clients (OpenID Connect Registration §2): set RequiresRedirectURIs: true on this provider, ' +
+      `and they are registered with the unusable ${MACHINE_CLIENT_REDIRECT_URI} (RFC 6761 §6.4)`]
+    : undefined
 }
 
 function unsupported (what: string, wanted: readonly string[], supported: readonly string[], field: string): string | undefined {
