@@ -25,8 +25,9 @@ if [ ! -e "$policy_rc" ]; then
   chmod 0755 "$policy_rc"
   created_policy=1
 fi
-trap '[ "$created_policy" -eq 1 ] && rm -f "$policy_rc"' EXIT
+trap 'if [ "$created_policy" -eq 1 ]; then rm -f "$policy_rc"; fi' EXIT
 
 export DEBIAN_FRONTEND=noninteractive
-apt-get install -y -q --no-install-recommends glewlwyd sqlite3 >/dev/null
+install() { apt-get install -y -q --no-install-recommends glewlwyd sqlite3 curl >/dev/null; }
+install || { apt-get update -q >/dev/null && install; } # a fresh machine may not know the package yet
 echo "Glewlwyd: installed $(dpkg-query -W -f='${Version}' glewlwyd)"

@@ -94,6 +94,11 @@ export class ProviderVerification {
       add('canary_delete', 'warning', `${connection.type} clients cannot be deleted through the API: remove client ${client.clientId} at the IdP`)
       return
     }
+    const gap = this.deps.engine.managementGap(connection, client)
+    if (gap !== undefined) {
+      add('canary_delete', 'warning', `${gap}: remove throw-away client ${client.clientId} at the IdP by hand; deleting credentials here will leave their clients for an operator (GET /portal-api/idp-operations)`)
+      return
+    }
     try {
       await this.deps.engine.remove(connection, client)
       add('canary_delete', 'ok', `deleted throw-away client ${client.clientId}`)
