@@ -3,7 +3,8 @@
 import assert from 'node:assert/strict'
 import { describe, it } from 'node:test'
 import fc from 'fast-check'
-import { DRIVERS, findCorrelationTag, tagClientName, type ClientRequest, type ClientTemplate } from '../../src/dcr/index.ts'
+import { cannotSucceedOnRetry, DRIVERS, findCorrelationTag, IdpError, MACHINE_CLIENT_REDIRECT_URI, tagClientName, type ClientRequest, type ClientTemplate } from '../../src/dcr/index.ts'
+import { AppError } from '../../src/errors.ts'
 import { buildRegistrationMetadata, buildUpdateBody, diffMetadata, SERVER_MANAGED_FIELDS } from '../../src/dcr/metadata.ts'
 
 const REQUEST: ClientRequest = { redirectUris: ['https://app.example/cb'], scopes: ['payments', 'read'], clientName: 'Shop', correlationTag: 'ar-42' }
@@ -34,6 +35,15 @@ describe('registration metadata', () => {
     assert.deepEqual(body.response_types, [])
     assert.deepEqual(body.redirect_uris, [])
     assert.equal('scope' in body, false)
+  })
+
+  it('to an IdP that demands redirect_uris, machine-only types send only the never-resolving .invalid URI (RFC 6761)', () => {
+    const machine = buildRegistrationMetadata(DRIVERS.Other, template(['client_credentials']), REQUEST, true)
+    assert.deepEqual(machine.redirect_uris, [MACHINE_CLIENT_REDIRECT_URI])
+    assert.equal(new URL(MACHINE_CLIENT_REDIRECT_URI).hostname.endsWith('.invalid'), true)
+    assert.deepEqual(machine.response_types, [])
+    const web = buildRegistrationMetadata(DRIVERS.Other, template(['authorization_code']), REQUEST, true)
+    assert.deepEqual(web.redirect_uris, ['https://app.example/cb'], "a web client keeps the app's own")
   })
 
   it('Okta: service apps with response_types token, browser for public pkce clients, the OktaAppType when set', () => {
@@ -76,5 +86,17 @@ describe('differences (RFC 7591 §3.2.1)', () => {
       { field: 'token_endpoint_auth_method', requested: 'client_secret_post', returned: 'client_secret_basic' },
       { field: 'client_name', requested: 'x', returned: undefined }
     ])
+  })
+})
+
+describe('what a retry can never fix (the reconciler shows it instead, issue 10 item 4)', () => {
+  it('refusals and missing management: yes; timeouts, 5xx, 408, 425, 429: no', () => {
+    const http = (status: number) => new IdpError(status >= 500 ? 'http_error' : 'oauth_error', `answered ${status}`, { status })
+    for (const status of [400, 401, 403, 405]) assert.equal(cannotSucceedOnRetry(http(status)), true, String(status))
+    for (const status of [408, 425, 429, 500, 503]) assert.equal(cannotSucceedOnRetry(http(status)), false, String(status))
+    assert.equal(cannotSucceedOnRetry(new IdpError('invalid_response', 'no registration_client_uri')), true)
+    assert.equal(cannotSucceedOnRetry(new IdpError('timeout', 'timed out')), false)
+    assert.equal(cannotSucceedOnRetry(new IdpError('unreachable', 'refused')), false)
+    assert.equal(cannotSucceedOnRetry(new AppError('not_supported', 'Okta cannot')), true)
   })
 })
