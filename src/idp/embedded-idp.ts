@@ -18,6 +18,8 @@ export interface EmbeddedIdpOptions {
   readonly host: string
   /** 0 picks a free port; the default issuer then carries the real one. */
   readonly port: number
+  /** Already listening (main.ts binds the ports before opening anything): answered on instead of `port`. */
+  readonly server?: http.Server
   /** Default `http://127.0.0.1:<port>`. */
   readonly issuer?: string
   /** Holds the initial access token and the signing and cookie keys. */
@@ -74,12 +76,16 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
 
   // The issuer needs the port, and the provider needs the issuer: listen first, then build the provider.
   let current: { scopes: ReadonlySet<string>; handle: http.RequestListener } | undefined
-  const server = http.createServer((req, res) => {
+  const server = options.server ?? http.createServer()
+  server.removeAllListeners('request') // a given server's "starting" answer is replaced by ours
+  server.on('request', (req: http.IncomingMessage, res: http.ServerResponse) => {
     if (current === undefined) res.writeHead(503).end()
     else current.handle(req, res)
   })
-  server.listen(options.port, options.host)
-  await once(server, 'listening')
+  if (!server.listening) {
+    server.listen(options.port, options.host)
+    await once(server, 'listening')
+  }
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const issuer = options.issuer ?? origin
 
