@@ -25,8 +25,10 @@ const WHY: Record<string, string> = {
 export async function bind (port: number, host: string, setting: string): Promise<Listener> {
   let handler: http.RequestListener = starting
   let closing = false
+  const inFlight = new Set<http.ServerResponse>()
   const server = http.createServer((req, res) => {
-    // While draining, a kept-alive connection is closed after its response, so that close() can end.
+    inFlight.add(res)
+    res.once('close', () => inFlight.delete(res))
     if (closing) res.setHeader('connection', 'close')
     handler(req, res)
   })
@@ -44,6 +46,8 @@ export async function bind (port: number, host: string, setting: string): Promis
     serve (next) { handler = next },
     async close () {
       closing = true
+      // Each kept-alive connection is closed after the answer in flight on it, so that close() can end.
+      for (const res of inFlight) if (!res.headersSent) res.setHeader('connection', 'close')
       const closed = new Promise<void>((resolve) => server.close(() => resolve()))
       server.closeIdleConnections()
       await closed
