@@ -49,9 +49,10 @@ for (const dialect of dialects) {
       const { requestId } = await pendingRequest()
       const clientsBefore = await idpClients()
       const postsBefore = registrationPosts()
-      proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'hold_answer', ms: 2_000 } : undefined
-      const approve = await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)
+      proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'hold_answer' } : undefined
+      const approve = await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`) // the gate's timeout ends it
       proxy.fault = undefined
+      proxy.release()
       assert.equal(approve.status, 504, JSON.stringify(approve.body))
       assert.match(approve.body.errors[0], /outcome is unknown \(correlation tag portal:\d+:\d+:[0-9a-f]+\)/)
       const created = (await idpClients()).filter((id) => !clientsBefore.includes(id))
