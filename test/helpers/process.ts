@@ -35,9 +35,15 @@ export async function eventually (condition: () => boolean | Promise<boolean>, b
 /** `npm start` (what the README says), or the node process alone (what a supervisor may run). */
 export type Entry = 'npm start' | 'node'
 
+// The service processes run under the tests' network guard too; npm's update check stays off.
+const GUARDED = {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${new URL('../network-guard.mjs', import.meta.url).href}`.trim(),
+  npm_config_update_notifier: 'false'
+}
+
 export function spawnEntry (entry: Entry, env: Record<string, string>): ChildProcess {
   const [command, args] = entry === 'npm start' ? ['npm', ['start', '--silent']] : [process.execPath, ['bin/portal-service.js']]
-  return spawn(command, args, { cwd: ROOT, env: { ...process.env, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+  return spawn(command, args, { cwd: ROOT, env: { ...process.env, ...GUARDED, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
 }
 
 export interface ServiceProcess {
