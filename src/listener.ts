@@ -32,6 +32,7 @@ export async function bind (port: number, host: string, setting: string): Promis
     if (closing) res.setHeader('connection', 'close')
     handler(req, res)
   })
+  server.keepAliveTimeout = 72_000 // Fastify's default, kept: longer than the 60 s idle timeout of common load balancers
   server.listen(port, host)
   try {
     await once(server, 'listening')

@@ -81,7 +81,7 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
     const idp = idpListener === undefined
       ? undefined
       : await (await import('./idp/embedded-idp.ts')).startEmbeddedIdp({
-        db: database.db, host: config.host, port: config.embeddedIdp.port, server: idpListener.server, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger
+        db: database.db, host: config.host, port: config.embeddedIdp.port, listener: idpListener, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger
       })
     // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
     if (config.idp.denyPrivate && idp !== undefined) logger.warn('PORTAL_IDP_DENY_PRIVATE=true refuses loopback addresses: the embedded IdP cannot be called; set PORTAL_EMBEDDED_IDP=false')
