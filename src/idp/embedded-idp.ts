@@ -22,6 +22,8 @@ export interface EmbeddedIdpOptions {
   readonly host: string
   /** 0 picks a free port; the default issuer then carries the real one. */
   readonly port: number
+  /** Already listening (main.ts binds the ports before opening anything): served instead of `port`. */
+  readonly listener?: BoundServer
   /** Default `http://127.0.0.1:<port>`. */
   readonly issuer?: string
   /** Holds the initial access token and the signing and cookie keys. */
@@ -31,6 +33,13 @@ export interface EmbeddedIdpOptions {
   readonly initialAccessToken?: string
   /** Failed authentications (initial access token, registration access token, client secret) per address and minute; default 30. */
   readonly authFailuresPerMinute?: number
+}
+
+/** A port bound by the caller: requests go to `serve`'s handler; `close` drains it. */
+export interface BoundServer {
+  readonly server: http.Server
+  serve(handler: http.RequestListener): void
+  close(): Promise<void>
 }
 
 export interface EmbeddedIdp {
@@ -87,12 +96,21 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
 
   // The issuer needs the port, and the provider needs the issuer: listen first, then build the provider.
   let current: { scopes: ReadonlySet<string>; handle: http.RequestListener } | undefined
-  const server = http.createServer((req, res) => {
+  const handle: http.RequestListener = (req, res) => {
     if (current === undefined) res.writeHead(503).end()
     else current.handle(req, res)
-  })
-  server.listen(options.port, options.host)
-  await once(server, 'listening')
+  }
+  const server = options.listener?.server ?? http.createServer(handle)
+  if (options.listener === undefined) {
+    server.listen(options.port, options.host)
+    await once(server, 'listening')
+  } else {
+    options.listener.serve(handle)
+  }
+  const closeServer = async (): Promise<void> => {
+    if (options.listener !== undefined) return await options.listener.close()
+    await new Promise<void>((resolve, reject) => server.close((error) => { if (error) reject(error); else resolve() }))
+  }
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const issuer = options.issuer ?? origin
 
@@ -102,7 +120,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   try {
     install(await loadScopes(db))
   } catch (error) {
-    server.close()
+    await closeServer()
     throw error
   }
   const sweep = setInterval(() => {
@@ -143,7 +161,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
     async close () {
       clearInterval(sweep)
       await queue
-      await new Promise<void>((resolve, reject) => server.close((error) => { if (error) reject(error); else resolve() }))
+      await closeServer()
     }
   }
 }

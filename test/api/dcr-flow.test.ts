@@ -169,10 +169,17 @@ for (const dialect of dialects) {
     })
 
     it('lists access requests with Tyk fields, globally and per app', async () => {
-      const all = await h.call('GET', '/portal-api/access_requests?per_page=100')
+      const { productId, planId, appId } = await setUp('Listed', { product: 'listed', plan: 'listed-plan' }, m2m)
+      const provisioned = await h.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: planId, ProductIDs: [productId], DCRTemplateID: m2m })
+      assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))
+      const all = await h.call('GET', '/portal-api/access_requests?per_page=1000')
       assert.equal(all.status, 200)
-      assert.ok(all.body.length >= 1)
-      for (const item of all.body) {
+      const perApp = await h.call('GET', `/portal-api/apps/${appId}/access-requests`)
+      assert.equal(perApp.status, 200)
+      assert.deepEqual(perApp.body.map((item: { ID: number }) => item.ID), [provisioned.body.ID])
+      const listed = all.body.find((item: { ID: number }) => item.ID === provisioned.body.ID)
+      assert.deepEqual([listed?.Status, listed?.User], ['pending', 'User#7'], JSON.stringify(listed))
+      for (const item of [...all.body, ...perApp.body]) {
         assert.equal(typeof item.Client, 'string')
         assert.match(item.User, /^User#\d+$/)
         assert.ok(['pending', 'approved', 'rejected'].includes(item.Status))

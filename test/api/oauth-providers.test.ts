@@ -183,11 +183,17 @@ for (const dialect of dialects) {
       }
     })
 
-    it('never shows the initial access token in a response or a log line', () => {
+    it('never shows the initial access token in a response or a log line', async () => {
+      // Its own calls with the token (whatever else ran before, in this file, is checked too).
+      const { ID } = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Never shown', RegistrationAccessToken: SENTINEL })).body
+      await h.call('GET', `/portal-api/oauth-providers/${ID as number}`)
+      await h.call('GET', '/portal-api/oauth-providers?per_page=1000')
+      await h.call('PUT', `/portal-api/oauth-providers/${ID as number}`, { ...PROVIDER, Name: 'Never shown', RegistrationAccessToken: `${SENTINEL}-2` })
+      await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Never shown', RegistrationAccessToken: SENTINEL }) // the same name again: refused or not, no echo
       const bodies = h.responses.map((response) => JSON.stringify(response.body)).join('\n')
-      assert.ok(h.responses.length > 20)
+      assert.ok(h.responses.length >= 5)
       assert.equal(bodies.includes('SENTINEL'), false)
-      assert.ok(h.logs.length > 20)
+      assert.ok(h.logs.length >= 5)
       assert.equal(h.logs.join('').includes('SENTINEL'), false)
     })
   })

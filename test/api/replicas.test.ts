@@ -16,8 +16,9 @@ describe('two replicas on one PostgreSQL database', { skip: postgres.skip }, () 
   let a: Harness
   let b: Harness
   let second: Database
-  let requests: number[]
-  let appId: number
+  let typeId: number
+  let planId: number
+  const productIds: number[] = []
   before(async () => {
     idp = await startTestIdp({ profile: 'keycloak', scopes: [...SCOPES, 'replica-plan'] })
     a = await startHarness(postgres)
@@ -26,13 +27,12 @@ describe('two replicas on one PostgreSQL database', { skip: postgres.skip }, () 
     const provider = await a.call('POST', '/portal-api/oauth-providers', { Name: 'Keycloak', Type: 'Keycloak', WellKnownURL: idp.wellKnownUrl, RegistrationAccessToken: idp.initialAccessToken })
     const type = await a.call('POST', `/portal-api/oauth-providers/${provider.body.ID}/client-types`, { Name: 'M2M', ResponseTypes: 'token', GrantType: 'client_credentials' })
     const plan = await a.call('POST', '/portal-api/plans', { Name: 'replica plan', ProviderID: 1, JWTScope: 'replica-plan' })
-    appId = (await b.call('POST', '/portal-api/apps', { Name: 'replicated app' })).body.ID
-    requests = []
+    typeId = type.body.ID
+    planId = plan.body.ID
     for (const scope of SCOPES) {
       const product = await a.call('POST', '/portal-api/products', { Name: `product ${scope}`, DCREnabled: true, Scopes: scope })
-      await b.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: type.body.ID })
-      const provisioned = await b.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: plan.body.ID, ProductIDs: [product.body.ID], DCRTemplateID: type.body.ID })
-      requests.push(provisioned.body.ID)
+      await b.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: typeId })
+      productIds.push(product.body.ID)
     }
   })
   after(async () => {
@@ -43,8 +43,20 @@ describe('two replicas on one PostgreSQL database', { skip: postgres.skip }, () 
   })
 
   const registrations = () => idp.requests.filter((r) => r.startsWith('POST /realms/')).length
+  /** Each test its own app, with one pending access request per product (one scope each). */
+  const provisionApp = async (name: string) => {
+    const appId = (await b.call('POST', '/portal-api/apps', { Name: name })).body.ID as number
+    const requests: number[] = []
+    for (const productId of productIds) {
+      const provisioned = await b.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: planId, ProductIDs: [productId], DCRTemplateID: typeId })
+      assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))
+      requests.push(provisioned.body.ID)
+    }
+    return { appId, requests }
+  }
 
   it('concurrent approves from both replicas register one client, never presenting a stale token', async () => {
+    const { appId, requests } = await provisionApp('replicated app')
     const before = registrations()
     const answers = await Promise.all(requests.map((id, i) => (i % 2 === 0 ? a : b).call('PUT', `/portal-api/access_requests/${id}/approve`)))
     assert.deepEqual(answers.map((r) => r.status), requests.map(() => 200), JSON.stringify(answers.map((r) => r.body)))
@@ -59,6 +71,8 @@ describe('two replicas on one PostgreSQL database', { skip: postgres.skip }, () 
   })
 
   it('concurrent rotations and deletions from both replicas keep the newest token and leave nothing behind', async () => {
+    const { appId, requests } = await provisionApp('rotated app')
+    for (const id of requests) assert.equal((await a.call('PUT', `/portal-api/access_requests/${id}/approve`)).status, 200)
     const first = (await a.call('GET', `/portal-api/apps/${appId}/access-requests/${requests[0]}/credentials`)).body[0]
     const answers = await Promise.all([
       a.call('PUT', `/portal-api/apps/${appId}/access-requests/${requests[0]}/credentials/${first.ID}/rotate`),

@@ -46,12 +46,13 @@ for (const dialect of dialects) {
       (await h.call('GET', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials`)).body[0]
 
     it('a registration whose answer is lost is recorded as unknown, surfaced, and never re-posted blindly', async () => {
-      const { requestId } = await pendingRequest()
+      const { appId, requestId } = await pendingRequest()
       const clientsBefore = await idpClients()
       const postsBefore = registrationPosts()
-      proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'hold_answer', ms: 2_000 } : undefined
-      const approve = await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)
+      proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'hold_answer' } : undefined
+      const approve = await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`) // the gate's timeout ends it
       proxy.fault = undefined
+      proxy.release()
       assert.equal(approve.status, 504, JSON.stringify(approve.body))
       assert.match(approve.body.errors[0], /outcome is unknown \(correlation tag portal:\d+:\d+:[0-9a-f]+\)/)
       const created = (await idpClients()).filter((id) => !clientsBefore.includes(id))
@@ -61,7 +62,7 @@ for (const dialect of dialects) {
       assert.match(request.LastError, /outcome is unknown/)
 
       const operations = (await h.call('GET', '/portal-api/idp-operations')).body
-      const unknown = operations.Registrations.find((r: { State: string }) => r.State === 'unknown')
+      const unknown = operations.Registrations.find((r: { State: string; CorrelationTag: string }) => r.State === 'unknown' && r.CorrelationTag.startsWith(`portal:${appId}:`))
       assert.ok(unknown, JSON.stringify(operations))
 
       const again = await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)

@@ -1,13 +1,13 @@
 // A small HTTP proxy in front of a real IdP, to inject faults at the process edge (issue 5): answer
 // in the IdP's place, or forward and then hold the IdP's answer back (the IdP acted, the caller never
-// learns it). Requests keep their Host header, so the IdP builds its URLs on the proxy's origin.
+// learns it until released). Requests keep their Host header, so the IdP builds its URLs on the proxy's origin.
 import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
 export type Fault =
   | { readonly kind: 'answer'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
-  | { readonly kind: 'hold_answer'; readonly ms: number }
+  | { readonly kind: 'hold_answer' }
 
 export interface FaultProxy {
   readonly origin: string
@@ -17,18 +17,21 @@ export interface FaultProxy {
   target: string
   /** Decides, per request, whether to inject a fault; undefined forwards it untouched. */
   fault: ((method: string, path: string) => Fault | undefined) | undefined
+  /** Sends the held answers (to callers that gave up, nothing arrives). */
+  release(): void
   close(): Promise<void>
 }
 
 export async function startFaultProxy (): Promise<FaultProxy> {
-  const timers = new Set<NodeJS.Timeout>()
+  const held: Array<() => void> = []
   const proxy: FaultProxy = {
     origin: '',
     requests: [],
     target: '',
     fault: undefined,
+    release () { for (const send of held.splice(0)) send() },
     async close () {
-      for (const timer of timers) clearTimeout(timer)
+      held.length = 0
       server.closeAllConnections()
       await new Promise<void>((resolve) => server.close(() => resolve()))
     }
@@ -47,8 +50,7 @@ export async function startFaultProxy (): Promise<FaultProxy> {
       answer.on('end', () => {
         const send = () => { if (!res.destroyed) res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks)) }
         if (fault?.kind !== 'hold_answer') return send()
-        const timer = setTimeout(send, fault.ms)
-        timers.add(timer)
+        held.push(send)
       })
     })
     upstream.on('error', () => { if (!res.headersSent) res.writeHead(502).end() })

@@ -1,6 +1,10 @@
-// Runs the real service entry (`npm start`) as a child process in its own process group.
+// Runs the real service entry (`npm start`, or `node bin/portal-service.js`) as a child process in its
+// own process group.
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
+import { fileURLToPath } from 'node:url'
+
+const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
 export async function freePort (): Promise<number> {
   const server = net.createServer()
@@ -10,32 +14,66 @@ export async function freePort (): Promise<number> {
   return port
 }
 
+/** True when nothing listens on the port: binding it succeeds. */
+export async function portIsFree (port: number): Promise<boolean> {
+  const server = net.createServer()
+  return await new Promise((resolve) => {
+    server.once('error', () => resolve(false))
+    server.listen(port, '127.0.0.1', () => server.close(() => resolve(true)))
+  })
+}
+
+/** Polls `condition` every 50 ms, at most about `boundMs` long; false when it never held (a bound, not a measurement). */
+export async function eventually (condition: () => boolean | Promise<boolean>, boundMs = 5_000): Promise<boolean> {
+  for (let attempt = 0; attempt <= boundMs / 50; attempt++) {
+    if (await condition()) return true
+    await new Promise((resolve) => setTimeout(resolve, 50))
+  }
+  return false
+}
+
+/** `npm start` (what the README says), or the node process alone (what a supervisor may run). */
+export type Entry = 'npm start' | 'node'
+
+// The service processes run under the tests' network guard too; npm's update check stays off.
+const GUARDED = {
+  NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --import=${new URL('../network-guard.mjs', import.meta.url).href}`.trim(),
+  npm_config_update_notifier: 'false'
+}
+
+export function spawnEntry (entry: Entry, env: Record<string, string>): ChildProcess {
+  const [command, args] = entry === 'npm start' ? ['npm', ['start', '--silent']] : [process.execPath, ['bin/portal-service.js']]
+  return spawn(command, args, { cwd: ROOT, env: { ...process.env, ...GUARDED, ...env }, detached: true, stdio: ['ignore', 'pipe', 'pipe'] })
+}
+
 export interface ServiceProcess {
   readonly child: ChildProcess
+  readonly port: number
   readonly baseUrl: string
+  /** Resolves with the exit code (null when ended by a signal). */
+  readonly exited: Promise<number | null>
   /** All it wrote to stderr and stdout so far. */
   output(): string
   /** SIGKILL the whole process group (npm, tsx and node): no shutdown code runs. */
   kill(): Promise<void>
 }
 
-export async function startService (env: Record<string, string>, timeoutMs = 20_000): Promise<ServiceProcess> {
+export async function startService (env: Record<string, string>, timeoutMs = 20_000, entry: Entry = 'npm start'): Promise<ServiceProcess> {
   const port = await freePort()
-  const child = spawn('npm', ['start', '--silent'], {
-    env: { ...process.env, PORTAL_PORT: String(port), PORTAL_LOG_LEVEL: 'warn', ...env },
-    detached: true,
-    stdio: ['ignore', 'pipe', 'pipe']
-  })
+  const child = spawnEntry(entry, { PORTAL_PORT: String(port), PORTAL_LOG_LEVEL: 'warn', ...env })
   let output = ''
   child.stdout?.on('data', (chunk) => { output += String(chunk) })
   child.stderr?.on('data', (chunk) => { output += String(chunk) })
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()))
+  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)))
   const service: ServiceProcess = {
     child,
+    port,
     baseUrl: `http://127.0.0.1:${port}`,
+    exited,
     output: () => output,
     async kill () {
-      if (child.exitCode === null && child.signalCode === null) process.kill(-child.pid!, 'SIGKILL')
+      // The whole group, even when npm already ended: a node it left behind must not outlive the test.
+      try { process.kill(-child.pid!, 'SIGKILL') } catch { /* the group is gone */ }
       await exited
     }
   }

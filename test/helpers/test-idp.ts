@@ -495,10 +495,8 @@ export const faults = {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.end(JSON.stringify(discoveryDocument(origin, { padding: 'x'.repeat(5 * 1024 * 1024) })))
   }),
-  slowHeaders: (delayMs: number) => onWellKnown((res, origin) => {
-    const timer = setTimeout(() => send(res, 200, discoveryDocument(origin)), delayMs)
-    res.on('close', () => clearTimeout(timer))
-  })
+  /** Never answers: only the caller's headers timeout ends the call. */
+  slowHeaders: onWellKnown(() => {})
 }
 
 function onWellKnown (answer: (res: http.ServerResponse, origin: string) => void): StubHandler {

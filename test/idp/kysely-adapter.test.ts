@@ -45,7 +45,7 @@ for (const dialect of dialects) {
       assert.equal(await codes.find('short'), undefined)
 
       assert.ok(await deleteExpiredIdpModels(database.db, clock.now) >= 1)
-      const left = await database.db.selectFrom('idp_models').select('id').where('model', '=', 'AuthorizationCode').execute()
+      const left = await database.db.selectFrom('idp_models').select('id').where('model', '=', 'AuthorizationCode').where('id', 'in', [digest('short'), digest('forever')]).execute()
       assert.deepEqual(left.map((row) => row.id), [digest('forever')])
     })
 
