@@ -9,6 +9,11 @@ export default defineConfig(
   { ignores: ['dist/', 'node_modules/'] },
   js.configs.recommended,
   {
+    // Plain JavaScript files (bin/, scripts/, the test network guard) run on Node: its globals.
+    files: ['**/*.{js,mjs}'],
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly' } }
+  },
+  {
     files: ['**/*.ts'],
     extends: [tseslint.configs.recommendedTypeChecked, tseslint.configs.stylisticTypeChecked],
     languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },

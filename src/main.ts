@@ -99,7 +99,7 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
       gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits
     })
     // Fastify's documented router entry (what inject() uses); the server is ours, bound before anything else.
-    api.serve(app.routing)
+    api.serve((request, response) => { app.routing(request, response) })
     app.reconciler.start(config.reconcileIntervalMs)
     return {
       async stop () {

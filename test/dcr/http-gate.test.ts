@@ -29,7 +29,7 @@ const ROUTES: Record<string, (req: http.IncomingMessage, res: http.ServerRespons
   '/bearer-challenge': (_req, res) => { res.writeHead(401, { 'www-authenticate': 'Bearer realm="x", error="invalid_token", error_description="expired"' }).end() },
   '/proxy-error': (_req, res) => { res.writeHead(502, { 'content-type': 'text/html' }).end('<html>Bad Gateway</html>') },
   // Never answered, never finished: only the gate's own timeouts end these calls (no race between two timers).
-  '/slow-headers': () => {},
+  '/slow-headers': () => { /* never answered */ },
   '/slow-body': (_req, res) => {
     res.writeHead(200, { 'content-type': 'application/json' })
     res.write('{"a":')

@@ -496,7 +496,7 @@ export const faults = {
     res.end(JSON.stringify(discoveryDocument(origin, { padding: 'x'.repeat(5 * 1024 * 1024) })))
   }),
   /** Never answers: only the caller's headers timeout ends the call. */
-  slowHeaders: onWellKnown(() => {})
+  slowHeaders: onWellKnown(() => { /* never answered */ })
 }
 
 function onWellKnown (answer: (res: http.ServerResponse, origin: string) => void): StubHandler {
