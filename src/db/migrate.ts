@@ -10,6 +10,7 @@ import { idpOperations } from './migrations/2026-11-27T0500-idp-operations.ts'
 import { idempotencyAudit } from './migrations/2026-11-27T0600-idempotency-audit.ts'
 import { leases } from './migrations/2026-11-28T0000-leases.ts'
 import { idpModelClient } from './migrations/2026-11-30T0000-idp-model-client.ts'
+import { deletionsInFlight } from './migrations/2026-12-01T0100-deletions-in-flight.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -21,7 +22,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-27T0500-idp-operations': idpOperations,
   '2026-11-27T0600-idempotency-audit': idempotencyAudit,
   '2026-11-28T0000-leases': leases,
-  '2026-11-30T0000-idp-model-client': idpModelClient
+  '2026-11-30T0000-idp-model-client': idpModelClient,
+  '2026-12-01T0100-deletions-in-flight': deletionsInFlight
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

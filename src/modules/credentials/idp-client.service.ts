@@ -15,7 +15,7 @@ import type { SecretBox } from '../../shared/secret-box.ts'
 import { sameSet } from '../../shared/sets.ts'
 import { CLIENT_REGISTRATION_TOKEN, CLIENT_SECRET, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { NEVER } from '../idp-operations/idp-operation.record.ts'
+import { clientLeaseKey, NEVER } from '../idp-operations/idp-operation.record.ts'
 import type { IdpOperationService } from '../idp-operations/idp-operation.service.ts'
 import { toClientTemplate, toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import {
@@ -72,7 +72,7 @@ export class IdpClientService {
 
   /** Runs `task` holding the lease of the app's client for the client type (503 when busy too long). */
   async exclusive<T> (appId: number, clientTypeId: number, task: (lease: Lease) => Promise<T>): Promise<T> {
-    return await this.deps.leases.run(`oauth-client:${appId}:${clientTypeId}`, `the IdP client of app ${appId} for client type ${clientTypeId}`, task)
+    return await this.deps.leases.run(clientLeaseKey(appId, clientTypeId), `the IdP client of app ${appId} for client type ${clientTypeId}`, task)
   }
 
   /** Gives an access request its scopes on its app's client for the client type; the outcome records its credential. */
@@ -99,11 +99,11 @@ export class IdpClientService {
     const client = await findOAuthClient(this.deps.db, oauthClientId)
     if (client === undefined || credentialIds.length === 0) return { record: nothing, abandon: nothing, settle: nothing }
     if (await countCredentialsOn(this.deps.db, client.id, credentialIds) === 0) {
-      await this.deleteAtIdp(client)
+      const tombstone = await this.deleteAtIdp(lease, client)
       return {
         record: async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
-          await deleteOAuthClient(trx, client.id)
+          await this.dropDeleted(trx, client.id, tombstone)
         },
         abandon: nothing,
         settle: nothing
@@ -147,18 +147,23 @@ export class IdpClientService {
     const target = { appId: current.app_id, clientTypeId: current.client_type_id }
     const registration = await this.deps.operations.register(target, context.connection, context.template, replacementContext.request)
     const replacement = registration.managed
+    const old = this.credentialsOf(current)
+    const reason = `replaced by client ${replacement.clientId} on rotation`
+    let tombstone: number | undefined
     return {
       mode: 'replaced',
       clientId: replacement.clientId,
+      // The old client's tombstone commits with its replacement (issue 11 item 2): from then on it is never untracked.
       record: async (trx) => {
         await this.deps.leases.assertHeld(trx, lease)
         await updateOAuthClient(trx, current.id, { ...this.changes(current.id, replacement, replacementContext), correlation_tag: replacementTag })
         await registration.complete(trx)
+        tombstone = await this.deps.operations.recordDeletionIn(trx, current.provider_id, old, reason, null, this.timestamp(), lease.key)
       },
       abandon: async () => { await registration.abandon() },
       // The consumer already holds the new client; the old one goes now, or later through the reconciler.
       settle: async () => {
-        await this.deps.operations.deleteOrRetryLater(context.connection, this.credentialsOf(current), `replaced by client ${replacement.clientId} on rotation`)
+        if (tombstone !== undefined) await this.deps.operations.deleteRecorded(tombstone, context.connection, old, reason)
       }
     }
   }
@@ -172,10 +177,10 @@ export class IdpClientService {
       await this.exclusive(client.app_id, client.client_type_id, async (lease) => {
         const current = await findOAuthClient(this.deps.db, client.id)
         if (current === undefined) return
-        await this.deleteAtIdp(current)
+        const tombstone = await this.deleteAtIdp(lease, current)
         await this.deps.db.transaction().execute(async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
-          await deleteOAuthClient(trx, current.id)
+          await this.dropDeleted(trx, current.id, tombstone)
         })
       })
     }
@@ -244,20 +249,36 @@ export class IdpClientService {
   }
 
   /**
-   * Deletes a stored client at the IdP before its rows go; an unreachable IdP fails the call and nothing is
-   * deleted here. An unmanageable client cannot be deleted through the API: its rows go, and a tombstone
-   * tells the operator to delete it at the IdP.
+   * Deletes a stored client at the IdP before its rows go, its tombstone written first (issue 11 item 2): the
+   * caller drops it with the rows (dropDeleted); a crash meanwhile leaves it for the reconciler, which finishes
+   * the deletion. A failed call forgets it and fails: nothing is deleted here. An unmanageable client cannot
+   * be deleted through the API: its rows go, and a tombstone tells the operator to delete it at the IdP.
+   * The tombstone's id, to drop; undefined when none is to be dropped.
    */
-  private async deleteAtIdp (client: OAuthClientRow): Promise<void> {
+  private async deleteAtIdp (lease: Lease, client: OAuthClientRow): Promise<number | undefined> {
     const provider = await findProviderRow(this.deps.db, client.provider_id)
-    if (provider === undefined) return
+    if (provider === undefined) return undefined
     if (client.state === 'unmanageable') {
       await this.deps.operations.recordDeletion(client.provider_id, this.credentialsOf(client), 'deleted here while unmanageable', client.last_error, NEVER)
-      return
+      return undefined
     }
     const connection = toProviderConnection(provider, this.deps.box)
-    const outcome = await this.managing(client, connection, async () => await this.deps.engine.remove(connection, this.credentialsOf(client)))
-    this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
+    const credentials = this.credentialsOf(client)
+    const tombstone = await this.deps.operations.recordDeletion(client.provider_id, credentials, 'deleted here with its credentials', null, this.timestamp(), lease.key)
+    try {
+      const outcome = await this.managing(client, connection, async () => await this.deps.engine.remove(connection, credentials))
+      this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
+    } catch (error) {
+      await this.deps.operations.forgetDeletion(this.deps.db, tombstone)
+      throw error
+    }
+    return tombstone
+  }
+
+  /** A client deleted at the IdP leaves: its row, its credentials and the tombstone of its DELETE, in one transaction. */
+  private async dropDeleted (trx: Db, oauthClientId: number, tombstone: number | undefined): Promise<void> {
+    await deleteOAuthClient(trx, oauthClientId)
+    if (tombstone !== undefined) await this.deps.operations.forgetDeletion(trx, tombstone)
   }
 
   /** What the IdP answered, as the row's new columns: newest token and secret sealed for the row. */

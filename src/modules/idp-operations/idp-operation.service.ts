@@ -10,10 +10,10 @@ import type { SecretBox } from '../../shared/secret-box.ts'
 import { DELETION_REGISTRATION_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
 import {
-  deleteDeletion, deleteRegistrationIntent, findDeletion, findRegistration, findUnknownRegistration, insertDeletion, insertRegistrationIntent,
-  listDeletions, listRegistrations, markRegistrationUnknown, setDeletionToken
+  deleteDeletion, deleteRegistrationIntent, findDeletion, findOpenRegistration, findRegistration, insertDeletion, insertRegistrationIntent,
+  listDeletions, listRegistrations, markInFlightUnknown, markRegistrationUnknown, rescheduleDeletion, setDeletionToken
 } from './idp-operation.repository.ts'
-import { NEVER, toDeletionRecord, toRegistrationRecord, type IdpOperations } from './idp-operation.record.ts'
+import { clientLeaseKey, IN_FLIGHT_GRACE_MS, NEVER, SENDER_DIED, toDeletionRecord, toRegistrationRecord, type IdpOperations } from './idp-operation.record.ts'
 
 export interface IdpOperationServiceDeps {
   readonly db: Db
@@ -49,11 +49,7 @@ export class IdpOperationService {
   /** One RFC 7591 registration as a recorded saga. */
   async register (target: RegistrationTarget, connection: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<Registration> {
     const { db } = this.deps
-    const unresolved = await findUnknownRegistration(db, target.appId, target.clientTypeId)
-    if (unresolved !== undefined) {
-      throw new AppError('conflict_busy', `an earlier registration for app ${target.appId} and client type ${target.clientTypeId} has an unknown outcome: ` +
-        `look for a client named "… [${unresolved.correlation_tag}]" at the IdP, delete it there, then DELETE /portal-api/idp-operations/registrations/${unresolved.id}`)
-    }
+    await this.refuseOpenRegistration(target)
     const now = this.timestamp()
     const intent = await insertRegistrationIntent(db, {
       app_id: target.appId,
@@ -82,7 +78,7 @@ export class IdpOperationService {
       complete: async (trx) => { await deleteRegistrationIntent(trx, intent.id) },
       abandon: async () => {
         // Registered but not recorded, so not manageable here: take it back rather than leave an orphan.
-        await this.deleteOrRetryLater(connection, managed, 'registered but could not be recorded').catch((cleanup: unknown) => {
+        await this.deleteOrRetryLater(connection, managed, 'registered but could not be recorded', clientLeaseKey(target.appId, target.clientTypeId)).catch((cleanup: unknown) => {
           this.deps.log.error({ err: cleanup, clientId: managed.clientId, correlationTag: request.correlationTag }, 'registered client could not be recorded nor deleted; its intent stays for the reconciler')
         })
         await deleteRegistrationIntent(db, intent.id).catch(() => { /* left in flight: the reconciler marks it unknown */ })
@@ -90,32 +86,58 @@ export class IdpOperationService {
     }
   }
 
-  /** Deletes a client at the IdP now; if that fails, records it so that the reconciler retries (with backoff). */
-  async deleteOrRetryLater (connection: ProviderConnection, client: ClientCredentials, reason: string): Promise<void> {
+  /**
+   * Deletes a client at the IdP now, its tombstone written first (issue 11 item 2): the tombstone goes when
+   * the IdP confirms, is retried by the reconciler when the call fails, and is finished by the reconciler
+   * when this process dies meanwhile. `leaseKey`: the lease the caller holds (null: none). True when deleted now.
+   */
+  async deleteOrRetryLater (connection: ProviderConnection, client: ClientCredentials, reason: string, leaseKey: string | null): Promise<boolean> {
+    const tombstone = await this.recordDeletion(connection.id, client, reason, null, this.inFlightUntil(leaseKey), leaseKey)
+    return await this.deleteRecorded(tombstone, connection, client, reason)
+  }
+
+  /** Sends the DELETE a tombstone records: forgotten when done, otherwise left to the reconciler's backoff. True when deleted. */
+  async deleteRecorded (tombstone: number, connection: ProviderConnection, client: ClientCredentials, reason: string): Promise<boolean> {
     try {
       const outcome = await this.deps.engine.remove(connection, client)
       this.deps.log.info({ clientId: client.clientId, providerId: connection.id, outcome, reason }, 'IdP client deleted')
+      await deleteDeletion(this.deps.db, tombstone)
+      return true
     } catch (error) {
       if (!(error instanceof IdpError)) throw error
-      await this.recordDeletion(connection.id, client, reason, error.message, error.status === 401 ? NEVER : this.timestamp())
+      await rescheduleDeletion(this.deps.db, tombstone, { attempts: 0, next_attempt_at: error.status === 401 ? NEVER : this.timestamp(), last_error: error.message })
+      return false
     }
   }
 
-  /** A tombstone: a client to delete at the IdP, its registration access token sealed. `nextAttemptAt` NEVER: by hand. */
-  async recordDeletion (providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string): Promise<void> {
-    await this.deps.db.transaction().execute(async (trx) => {
-      const row = await insertDeletion(trx, {
-        provider_id: providerId,
-        client_id: client.clientId,
-        registration_access_token: null,
-        registration_client_uri: client.registrationClientUri ?? null,
-        reason,
-        next_attempt_at: nextAttemptAt,
-        last_error: lastError,
-        created_at: this.timestamp()
-      })
-      await setDeletionToken(trx, row.id, sealColumn(this.deps.box, DELETION_REGISTRATION_TOKEN, row.id, client.registrationAccessToken ?? null))
+  /** A tombstone in its own transaction; its id. */
+  async recordDeletion (providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string, leaseKey: string | null = null): Promise<number> {
+    return await this.deps.db.transaction().execute(async (trx) => await this.recordDeletionIn(trx, providerId, client, reason, lastError, nextAttemptAt, leaseKey))
+  }
+
+  /**
+   * A tombstone: a client to delete at the IdP, its registration access token sealed. `nextAttemptAt` NEVER:
+   * by hand; `leaseKey`: its DELETE is about to be sent by that lease's holder. In the caller's transaction.
+   */
+  async recordDeletionIn (trx: Db, providerId: number, client: ClientCredentials, reason: string, lastError: string | null, nextAttemptAt: string, leaseKey: string | null): Promise<number> {
+    const row = await insertDeletion(trx, {
+      provider_id: providerId,
+      client_id: client.clientId,
+      registration_access_token: null,
+      registration_client_uri: client.registrationClientUri ?? null,
+      reason,
+      next_attempt_at: nextAttemptAt,
+      last_error: lastError,
+      created_at: this.timestamp(),
+      lease_key: leaseKey
     })
+    await setDeletionToken(trx, row.id, sealColumn(this.deps.box, DELETION_REGISTRATION_TOKEN, row.id, client.registrationAccessToken ?? null))
+    return row.id
+  }
+
+  /** The DELETE a tombstone recorded was confirmed: forget it (in the transaction that drops the client's rows). */
+  async forgetDeletion (db: Db, tombstone: number): Promise<void> {
+    await deleteDeletion(db, tombstone)
   }
 
   /** What an operator sees: unknown registrations and pending deletions (GET /portal-api/idp-operations). */
@@ -138,6 +160,23 @@ export class IdpOperationService {
     const row = await findDeletion(this.deps.db, id)
     if (row === undefined) throw deletionNotFound(id)
     await deleteDeletion(this.deps.db, row.id)
+  }
+
+  /**
+   * Refuses a registration while an earlier one for the app and client type is not recorded (issue 5). The
+   * caller holds their lease, so an intent still in flight was left by a process that died (issue 11 item 5).
+   */
+  private async refuseOpenRegistration (target: RegistrationTarget): Promise<void> {
+    const open = await findOpenRegistration(this.deps.db, target.appId, target.clientTypeId)
+    if (open === undefined) return
+    if (open.state === 'in_flight') await markInFlightUnknown(this.deps.db, open.id, SENDER_DIED, this.timestamp())
+    throw new AppError('conflict_busy', `an earlier registration for app ${target.appId} and client type ${target.clientTypeId} has an unknown outcome: ` +
+      `look for a client named "… [${open.correlation_tag}]" at the IdP, delete it there, then DELETE /portal-api/idp-operations/registrations/${open.id}`)
+  }
+
+  /** When the reconciler may take over a tombstone's DELETE: at once once its lease is free; without a lease, after a grace. */
+  private inFlightUntil (leaseKey: string | null): string {
+    return new Date(this.deps.now().getTime() + (leaseKey === null ? IN_FLIGHT_GRACE_MS : 0)).toISOString()
   }
 
   private timestamp (): string {
