@@ -8,6 +8,8 @@ import type { AddressInfo } from 'node:net'
 export type Fault =
   | { readonly kind: 'answer'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
   | { readonly kind: 'hold_answer'; readonly ms: number }
+  /** Forwards the request, then holds the IdP's answer until `release` settles: explicit synchronisation, no timer. */
+  | { readonly kind: 'hold_until'; readonly release: Promise<unknown> }
 
 export interface FaultProxy {
   readonly origin: string
@@ -17,16 +19,22 @@ export interface FaultProxy {
   target: string
   /** Decides, per request, whether to inject a fault; undefined forwards it untouched. */
   fault: ((method: string, path: string) => Fault | undefined) | undefined
+  /** Resolves when a request "METHOD /path" (path prefix) next reaches the proxy. */
+  arrival(method: string, pathPrefix: string): Promise<void>
   close(): Promise<void>
 }
 
 export async function startFaultProxy (): Promise<FaultProxy> {
   const timers = new Set<NodeJS.Timeout>()
+  const awaited: Array<{ method: string; pathPrefix: string; arrived: () => void }> = []
   const proxy: FaultProxy = {
     origin: '',
     requests: [],
     target: '',
     fault: undefined,
+    async arrival (method, pathPrefix) {
+      await new Promise<void>((resolve) => { awaited.push({ method, pathPrefix, arrived: resolve }) })
+    },
     async close () {
       for (const timer of timers) clearTimeout(timer)
       server.closeAllConnections()
@@ -36,6 +44,10 @@ export async function startFaultProxy (): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     proxy.requests.push(`${req.method ?? 'GET'} ${path}`)
+    for (const waiter of awaited.filter((w) => w.method === req.method && path.startsWith(w.pathPrefix))) {
+      awaited.splice(awaited.indexOf(waiter), 1)
+      waiter.arrived()
+    }
     const fault = proxy.fault?.(req.method ?? 'GET', path)
     if (fault?.kind === 'answer') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(fault.body === undefined ? '' : JSON.stringify(fault.body))
@@ -46,6 +58,7 @@ export async function startFaultProxy (): Promise<FaultProxy> {
       answer.on('data', (chunk: Buffer) => chunks.push(chunk))
       answer.on('end', () => {
         const send = () => { if (!res.destroyed) res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks)) }
+        if (fault?.kind === 'hold_until') return void fault.release.then(send, send)
         if (fault?.kind !== 'hold_answer') return send()
         const timer = setTimeout(send, fault.ms)
         timers.add(timer)
