@@ -122,7 +122,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     app.log.info(registered, 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService({ ...serviceDeps, snapshot: toClientTypeSnapshot })
-  const verification = new ProviderVerification({ db, engine, box, canaries: perMinute(limits.canaries) })
+  const verification = new ProviderVerification({ db, engine, box, canaries: perMinute(limits.canaries), operations })
   const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toProductShow })
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toPlan })
   const apps = new AppService({ ...serviceDeps, accessRequests, snapshot: toAppElem })

@@ -185,6 +185,58 @@ for (const dialect of dialects) {
       })
     }
 
+    it('lists a canary whose registration answer cannot be read, and one whose deletion fails (item 10)', async () => {
+      proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'answer', status: 201 } : undefined // an empty, unreadable 201
+      const lost = await h.call('POST', '/portal-api/oauth-providers/1/verify?canary=true')
+      proxy.fault = undefined
+      const register = lost.body.Findings.find((f: { Check: string }) => f.Check === 'canary_register')
+      assert.equal(register.Status, 'error')
+      const tag = /correlation tag (canary-[0-9a-f]+)/.exec(register.Message)?.[1]
+      assert.ok(tag, register.Message)
+      const operations = (await h.call('GET', '/portal-api/idp-operations')).body
+      assert.deepEqual(operations.Registrations.filter((r: { CorrelationTag: string }) => r.CorrelationTag === tag).map((r: { State: string; AppID: number }) => [r.State, r.AppID]), [['unknown', 0]])
+
+      proxy.fault = (method, path) => method === 'DELETE' && path.startsWith('/reg/') ? { kind: 'answer', status: 503, body: { error: 'temporarily_unavailable' } } : undefined
+      const undeleted = await h.call('POST', '/portal-api/oauth-providers/1/verify?canary=true')
+      proxy.fault = undefined
+      const deletion = undeleted.body.Findings.find((f: { Check: string }) => f.Check === 'canary_delete')
+      assert.equal(deletion.Status, 'error')
+      const clientId = /throw-away client (\S+) yet/.exec(deletion.Message)?.[1]
+      assert.ok(clientId, deletion.Message)
+      const listed = (await h.call('GET', '/portal-api/idp-operations')).body.Deletions.find((d: { ClientID: string }) => d.ClientID === clientId)
+      assert.equal(listed?.Reason, 'verification canary')
+      assert.equal((await h.database.db.selectFrom('idp_registrations').select('id').where('app_id', '=', 0).where('state', '=', 'in_flight').execute()).length, 0, 'its intent is gone, the tombstone stays')
+      // The reconciler finishes it once the IdP is back.
+      h.clock.advance(10_000)
+      assert.equal((await h.app.reconciler.runOnce())?.deleted, 1)
+      assert.equal((await idpClients()).includes(clientId), false)
+      for (const r of operations.Registrations.filter((r: { CorrelationTag: string }) => r.CorrelationTag === tag)) await h.call('DELETE', `/portal-api/idp-operations/registrations/${r.ID}`)
+    })
+
+    it('a failed auto-approval answers 422 naming its pending access request; the same provision retries that request (item 10)', async () => {
+      counter++
+      const product = await h.call('POST', '/portal-api/products', { Name: `records product ${counter}`, DCREnabled: true, Scopes: `records-${counter}` })
+      await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: m2m })
+      const plan = await h.call('POST', '/portal-api/plans', { Name: `records plan ${counter}`, ProviderID: 1, AutoApproveAccessRequests: true })
+      const app = await h.call('POST', '/portal-api/apps', { Name: `records app ${counter}` })
+      const provision = { PlanID: plan.body.ID, ProductIDs: [product.body.ID], DCRTemplateID: m2m }
+      proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'answer', status: 400, body: { error: 'invalid_client_metadata', error_description: 'policy' } } : undefined
+      const refused = await h.call('PUT', `/portal-api/apps/${app.body.ID}/provision`, provision)
+      const again = await h.call('PUT', `/portal-api/apps/${app.body.ID}/provision`, provision)
+      proxy.fault = undefined
+      assert.equal(refused.status, 422, JSON.stringify(refused.body))
+      const id = Number(/access request (\d+) stays pending/.exec(refused.body.errors[0])?.[1])
+      assert.ok(id > 0, refused.body.errors[0])
+      assert.equal((await h.call('GET', `/portal-api/access_requests/${id}`)).body.Status, 'pending')
+      assert.equal(again.status, 422)
+      assert.match(again.body.errors[0], new RegExp(`access request ${id} stays pending`), 'the retry names the same request')
+      const retried = await h.call('PUT', `/portal-api/apps/${app.body.ID}/provision`, provision)
+      assert.equal(retried.status, 200, JSON.stringify(retried.body))
+      assert.equal(retried.body.ID, id)
+      const requests = (await h.call('GET', `/portal-api/apps/${app.body.ID}/access-requests`)).body
+      assert.deepEqual(requests.map((r: { ID: number; Status: string }) => [r.ID, r.Status]), [[id, 'approved']], 'one request, no pending duplicates')
+    })
+
     it('20 parallel deletes of one credential: one succeeds, the others answer 404, none says "unmanageable" (item 10)', async () => {
       const { url } = await approved()
       const answers = await Promise.all(Array.from({ length: 20 }, async () => await h.call('DELETE', url)))

@@ -6,6 +6,9 @@ export const NEVER = '9999-12-31T23:59:59.999Z'
 /** How long a call in flight without a lease (a canary) is left to its sender: well past the gate's timeouts. */
 export const IN_FLIGHT_GRACE_MS = 2 * 60_000
 
+/** The app and client type ids of a verification canary's intent: it belongs to no app and holds no lease. */
+export const CANARY = 0
+
 /** Why an intent is no longer in flight although nothing answered it. */
 export const SENDER_DIED = 'the service stopped while this registration was in flight'
 

@@ -9,11 +9,13 @@ import { AppError, show } from '../../errors.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { DELETION_REGISTRATION_TOKEN, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
+import type { CanaryRegistration } from '../oauth-providers/provider-verification.ts'
+import type { IdpRegistrationRow } from '../../db/tables/idp-operation.table.ts'
 import {
   deleteDeletion, deleteRegistrationIntent, findDeletion, findOpenRegistration, findRegistration, insertDeletion, insertRegistrationIntent,
   listDeletions, listRegistrations, markInFlightUnknown, markRegistrationUnknown, rescheduleDeletion, setDeletionToken
 } from './idp-operation.repository.ts'
-import { clientLeaseKey, IN_FLIGHT_GRACE_MS, NEVER, SENDER_DIED, toDeletionRecord, toRegistrationRecord, type IdpOperations } from './idp-operation.record.ts'
+import { CANARY, clientLeaseKey, IN_FLIGHT_GRACE_MS, NEVER, SENDER_DIED, toDeletionRecord, toRegistrationRecord, type IdpOperations } from './idp-operation.record.ts'
 
 export interface IdpOperationServiceDeps {
   readonly db: Db
@@ -50,29 +52,8 @@ export class IdpOperationService {
   async register (target: RegistrationTarget, connection: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<Registration> {
     const { db } = this.deps
     await this.refuseOpenRegistration(target)
-    const now = this.timestamp()
-    const intent = await insertRegistrationIntent(db, {
-      app_id: target.appId,
-      client_type_id: target.clientTypeId,
-      provider_id: connection.id,
-      correlation_tag: request.correlationTag,
-      state: 'in_flight',
-      last_error: null,
-      created_at: now,
-      updated_at: now
-    })
-    let managed: ManagedClient
-    try {
-      managed = await this.deps.engine.register(connection, template, request)
-    } catch (error) {
-      if (!isOutcomeUnknown(error)) {
-        await deleteRegistrationIntent(db, intent.id) // the IdP answered: nothing was created
-        throw error
-      }
-      const message = `${error.message}; the registration's outcome is unknown (correlation tag ${request.correlationTag}): it is recorded for an operator and will not be sent again`
-      await markRegistrationUnknown(db, intent.id, message, this.timestamp())
-      throw new IdpError(error.stage, message, error)
-    }
+    const intent = await this.recordIntent(target, connection, request)
+    const managed = await this.send(intent, connection, template, request)
     return {
       managed,
       complete: async (trx) => { await deleteRegistrationIntent(trx, intent.id) },
@@ -84,6 +65,21 @@ export class IdpOperationService {
         await deleteRegistrationIntent(db, intent.id).catch(() => { /* left in flight: the reconciler marks it unknown */ })
       }
     }
+  }
+
+  /** A verification canary's registration (issue 11 item 10): recorded as any other, for app and client type 0; never refused by an earlier one. */
+  async registerCanary (connection: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<CanaryRegistration> {
+    const intent = await this.recordIntent({ appId: CANARY, clientTypeId: CANARY }, connection, request)
+    return { managed: await this.send(intent, connection, template, request), intentId: intent.id }
+  }
+
+  /** Deletes a canary at once; one that cannot be deleted (now, or at all through the API) stays listed. True when deleted. */
+  async deleteCanary (connection: ProviderConnection, canary: CanaryRegistration, supportsDelete: boolean): Promise<boolean> {
+    let deleted = false
+    if (supportsDelete) deleted = await this.deleteOrRetryLater(connection, canary.managed, 'verification canary', null)
+    else await this.recordDeletion(connection.id, canary.managed, 'verification canary: this IdP type deletes no client through the API', null, NEVER)
+    await deleteRegistrationIntent(this.deps.db, canary.intentId)
+    return deleted
   }
 
   /**
@@ -160,6 +156,36 @@ export class IdpOperationService {
     const row = await findDeletion(this.deps.db, id)
     if (row === undefined) throw deletionNotFound(id)
     await deleteDeletion(this.deps.db, row.id)
+  }
+
+  /** The intent written before a registration POST (issue 5). */
+  private async recordIntent (target: RegistrationTarget, connection: ProviderConnection, request: ClientRequest): Promise<IdpRegistrationRow> {
+    const now = this.timestamp()
+    return await insertRegistrationIntent(this.deps.db, {
+      app_id: target.appId,
+      client_type_id: target.clientTypeId,
+      provider_id: connection.id,
+      correlation_tag: request.correlationTag,
+      state: 'in_flight',
+      last_error: null,
+      created_at: now,
+      updated_at: now
+    })
+  }
+
+  /** The registration POST under its intent: a refusal forgets the intent, an unknown outcome marks it for an operator. */
+  private async send (intent: IdpRegistrationRow, connection: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<ManagedClient> {
+    try {
+      return await this.deps.engine.register(connection, template, request)
+    } catch (error) {
+      if (!isOutcomeUnknown(error)) {
+        await deleteRegistrationIntent(this.deps.db, intent.id) // the IdP answered: nothing was created
+        throw error
+      }
+      const message = `${error.message}; the registration's outcome is unknown (correlation tag ${request.correlationTag}): it is recorded for an operator and will not be sent again`
+      await markRegistrationUnknown(this.deps.db, intent.id, message, this.timestamp())
+      throw new IdpError(error.stage, message, error)
+    }
   }
 
   /**

@@ -18,7 +18,7 @@ import {
   deleteDeletion, deleteHeldClient, findDeletion, listDueDeletions, listInFlightDeletions, listInFlightRegistrations, markInFlightUnknown,
   markStaleRegistrationsUnknown, rescheduleDeletion
 } from './idp-operation.repository.ts'
-import { clientLeaseKey, NEVER, SENDER_DIED } from './idp-operation.record.ts'
+import { CANARY, clientLeaseKey, NEVER, SENDER_DIED } from './idp-operation.record.ts'
 import type { IdpDeletionRow } from '../../db/tables/idp-operation.table.ts'
 
 export interface ReconcilerDeps {
@@ -86,6 +86,7 @@ export class Reconciler {
   private async markOrphanedRegistrations (): Promise<number> {
     let marked = 0
     for (const row of await listInFlightRegistrations(this.deps.db)) {
+      if (row.app_id === CANARY) continue // no lease: the age rule applies
       const orphaned = await this.deps.leases.tryRun(clientLeaseKey(row.app_id, row.client_type_id), async () =>
         await markInFlightUnknown(this.deps.db, row.id, SENDER_DIED, this.deps.now().toISOString()))
       if (orphaned === true) marked++
