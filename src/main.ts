@@ -42,7 +42,7 @@ async function main (): Promise<void> {
   }
   const app = await buildApp({
     database, adminToken: admin.token, logger, secretBox, embeddedIdp: idp, onScopesSaved: idp?.ensureScopes,
-    gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits
+    gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits, leaseTtlMs: config.leaseTtlMs
   })
   let closing = false
   const shutdown = (signal: string) => {

@@ -10,6 +10,8 @@ export type Fault =
   | { readonly kind: 'hold_answer'; readonly ms: number }
   /** Forwards the request, then holds the IdP's answer until `release` settles: explicit synchronisation, no timer. */
   | { readonly kind: 'hold_until'; readonly release: Promise<unknown> }
+  /** Holds the request itself, unsent to the IdP, until `release` settles. */
+  | { readonly kind: 'hold_request'; readonly release: Promise<unknown> }
 
 export interface FaultProxy {
   readonly origin: string
@@ -21,12 +23,22 @@ export interface FaultProxy {
   fault: ((method: string, path: string) => Fault | undefined) | undefined
   /** Resolves when a request "METHOD /path" (path prefix) next reaches the proxy. */
   arrival(method: string, pathPrefix: string): Promise<void>
+  /** Resolves when the IdP's answer to such a request is next held back (the IdP has acted). */
+  heldAnswer(method: string, pathPrefix: string): Promise<void>
   close(): Promise<void>
 }
 
 export async function startFaultProxy (): Promise<FaultProxy> {
   const timers = new Set<NodeJS.Timeout>()
-  const awaited: Array<{ method: string; pathPrefix: string; arrived: () => void }> = []
+  interface Waiter { method: string; pathPrefix: string; arrived: () => void }
+  const awaited: Waiter[] = []
+  const awaitedAnswers: Waiter[] = []
+  const wake = (waiters: Waiter[], method: string | undefined, path: string) => {
+    for (const waiter of waiters.filter((w) => w.method === method && path.startsWith(w.pathPrefix))) {
+      waiters.splice(waiters.indexOf(waiter), 1)
+      waiter.arrived()
+    }
+  }
   const proxy: FaultProxy = {
     origin: '',
     requests: [],
@@ -34,6 +46,9 @@ export async function startFaultProxy (): Promise<FaultProxy> {
     fault: undefined,
     async arrival (method, pathPrefix) {
       await new Promise<void>((resolve) => { awaited.push({ method, pathPrefix, arrived: resolve }) })
+    },
+    async heldAnswer (method, pathPrefix) {
+      await new Promise<void>((resolve) => { awaitedAnswers.push({ method, pathPrefix, arrived: resolve }) })
     },
     async close () {
       for (const timer of timers) clearTimeout(timer)
@@ -44,13 +59,15 @@ export async function startFaultProxy (): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     proxy.requests.push(`${req.method ?? 'GET'} ${path}`)
-    for (const waiter of awaited.filter((w) => w.method === req.method && path.startsWith(w.pathPrefix))) {
-      awaited.splice(awaited.indexOf(waiter), 1)
-      waiter.arrived()
-    }
+    wake(awaited, req.method, path)
     const fault = proxy.fault?.(req.method ?? 'GET', path)
     if (fault?.kind === 'answer') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(fault.body === undefined ? '' : JSON.stringify(fault.body))
+      return
+    }
+    if (fault?.kind === 'hold_request') {
+      const refuse = () => { if (!res.destroyed) res.writeHead(503).end() }
+      void fault.release.then(refuse, refuse)
       return
     }
     const upstream = http.request(`${proxy.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
@@ -58,7 +75,10 @@ export async function startFaultProxy (): Promise<FaultProxy> {
       answer.on('data', (chunk: Buffer) => chunks.push(chunk))
       answer.on('end', () => {
         const send = () => { if (!res.destroyed) res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks)) }
-        if (fault?.kind === 'hold_until') return void fault.release.then(send, send)
+        if (fault?.kind === 'hold_until') {
+          wake(awaitedAnswers, req.method, path)
+          return void fault.release.then(send, send)
+        }
         if (fault?.kind !== 'hold_answer') return send()
         const timer = setTimeout(send, fault.ms)
         timers.add(timer)

@@ -134,10 +134,15 @@ export class Reconciler {
       // Exponential backoff from 5 s to an hour, or the IdP's own Retry-After; a refused token: by hand.
       const retryAfterMs = error instanceof IdpError && error.retryAfterSeconds !== undefined ? error.retryAfterSeconds * 1000 : undefined
       const delay = retryAfterMs ?? Math.min(FIRST_RETRY_MS * 2 ** (attempts - 1), LONGEST_RETRY_MS)
-      await rescheduleDeletion(db, row.id, {
-        attempts,
-        next_attempt_at: refused ? NEVER : new Date(this.deps.now().getTime() + delay).toISOString(),
-        last_error: refused ? `${error.message}: delete client ${row.client_id} at the IdP by hand` : error.message
+      await db.transaction().execute(async (trx) => {
+        // A refused token cannot manage the client any more: nothing holds it; most likely an interrupted DELETE
+        // already removed it (RFC 7592 §2.3 revokes the token with the client), so the operator checks the IdP.
+        if (refused) await deleteHeldClient(trx, row.provider_id, row.client_id)
+        await rescheduleDeletion(trx, row.id, {
+          attempts,
+          next_attempt_at: refused ? NEVER : new Date(this.deps.now().getTime() + delay).toISOString(),
+          last_error: refused ? `${error.message}: check client ${row.client_id} at the IdP, delete it there by hand if it is still there` : error.message
+        })
       })
       return false
     }
