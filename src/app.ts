@@ -69,6 +69,8 @@ export interface AppDeps {
   readonly rateLimits?: Partial<RateLimits>
   /** The embedded OpenID provider, when it runs: registered as provider "Embedded IdP" (design.md §6). */
   readonly embeddedIdp?: EmbeddedIdpEndpoint
+  /** How long a lease of a dead process blocks the others (PORTAL_LEASE_TTL_MS). Default 30 s. */
+  readonly leaseTtlMs?: number
 }
 
 export interface RateLimits { readonly authFailures: number; readonly canaries: number; readonly registrations: number }
@@ -104,7 +106,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const engine = deps.engine ?? new DcrEngine({ gate: new HttpGate(deps.gate), registrations: perMinute(limits.registrations) })
   if (deps.engine === undefined) app.addHook('onClose', async () => { await engine.close() })
   // Calls for one IdP client never interleave, in this process or another replica: a lease row each.
-  const leases = new Leases({ db, now })
+  const leases = new Leases({ db, now, ...(deps.leaseTtlMs === undefined ? {} : { ttlMs: deps.leaseTtlMs }) })
   const box = deps.secretBox
   const operations = new IdpOperationService({ db, now, engine, box, log: app.log })
   const clients = new IdpClientService({ db, now, engine, leases, operations, log: app.log, box })
@@ -122,7 +124,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     app.log.info(registered, 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService({ ...serviceDeps, snapshot: toClientTypeSnapshot })
-  const verification = new ProviderVerification({ db, engine, box, canaries: perMinute(limits.canaries) })
+  const verification = new ProviderVerification({ db, engine, box, canaries: perMinute(limits.canaries), operations })
   const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toProductShow })
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toPlan })
   const apps = new AppService({ ...serviceDeps, accessRequests, snapshot: toAppElem })

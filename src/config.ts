@@ -29,6 +29,8 @@ export interface Config {
   readonly maxConcurrentRequests: number
   /** How often the reconciler retries IdP deletions and surfaces lost registrations (it also runs at start). */
   readonly reconcileIntervalMs: number
+  /** How long a dead process's lease blocks others (src/db/leases.ts); its holder renews it every third of it. */
+  readonly leaseTtlMs: number
   /** Per minute (issue 11 item 12): admin auth failures per address, canary verifications and registrations per provider. */
   readonly rateLimits: { readonly authFailures: number; readonly canaries: number; readonly registrations: number }
   readonly logLevel: LogLevel
@@ -77,6 +79,7 @@ export function parseConfig (env: Readonly<Record<string, string | undefined>>):
     },
     maxConcurrentRequests: read('PORTAL_MAX_CONCURRENT_REQUESTS', 64, integerFrom(1, 100_000)),
     reconcileIntervalMs: read('PORTAL_RECONCILE_INTERVAL_MS', 30_000, integerFrom(1_000, 86_400_000)),
+    leaseTtlMs: read('PORTAL_LEASE_TTL_MS', 30_000, integerFrom(1_000, 600_000)),
     rateLimits: {
       authFailures: read('PORTAL_RATE_LIMIT_AUTH_FAILURES', 20, integerFrom(1, 1_000_000)),
       canaries: read('PORTAL_RATE_LIMIT_CANARIES', 6, integerFrom(1, 1_000_000)),

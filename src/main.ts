@@ -96,7 +96,7 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
     }
     const app = await buildApp({
       database, adminToken: admin.token, logger, secretBox, embeddedIdp: idp, onScopesSaved: idp?.ensureScopes,
-      gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits
+      gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits, leaseTtlMs: config.leaseTtlMs
     })
     // Fastify's documented router entry (what inject() uses); the server is ours, bound before anything else.
     api.serve((request, response) => { app.routing(request, response) })

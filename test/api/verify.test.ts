@@ -2,7 +2,13 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
 import { startHarness, type Harness } from '../helpers/app.ts'
-import { closedPort, faults, startStubServer, startTestIdp, type StubServer, type TestIdp } from '../helpers/test-idp.ts'
+import { closedPort, discoveryDocument, faults, startStubServer, startTestIdp, type StubHandler, type StubServer, type TestIdp } from '../helpers/test-idp.ts'
+
+/** A stub answering its well-known path with this document, any other path 404. */
+const onWellKnownDocument = (document: (origin: string) => object): StubHandler => (req, res, origin) => {
+  if (new URL(req.url ?? '/', origin).pathname !== '/.well-known/openid-configuration') return void res.writeHead(404).end()
+  res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document(origin)))
+}
 
 const SENTINEL = 'SENTINEL-verify-token'
 
@@ -79,6 +85,36 @@ for (const dialect of dialects) {
         assert.equal(reply.body.Findings.some((f: { Check: string }) => f.Check === 'canary_register'), false, 'no registration attempt')
       })
     }
+
+    it('copies nothing an internal server wrote into its findings: no error_description, issuer or listed value beyond short tokens (issue 11 item 11)', async () => {
+      const hostile = '<script>alert(1)</script> db_password=hunter2-internal'
+      const stub = await startStubServer((req, res, origin) => {
+        const path = new URL(req.url ?? '/', origin).pathname
+        if (path === '/.well-known/openid-configuration') {
+          const document = discoveryDocument(origin, { grant_types_supported: ['authorization_code', hostile], token_endpoint_auth_methods_supported: ['client_secret_basic'] })
+          return void res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(document))
+        }
+        res.writeHead(400, { 'content-type': 'application/json' }).end(JSON.stringify({ error: 'invalid_client_metadata', error_description: hostile }))
+      })
+      stubs.push(stub)
+      const id = await createProvider('Hostile', { WellKnownURL: `${stub.origin}/.well-known/openid-configuration` })
+      await h.call('POST', `/portal-api/oauth-providers/${id}/client-types`, { Name: 'M2M', ResponseTypes: 'token', GrantType: 'client_credentials' })
+      const reply = await h.call('POST', `/portal-api/oauth-providers/${id}/verify?canary=true`)
+      assert.equal(reply.status, 200)
+      const text = JSON.stringify(reply.body)
+      for (const leak of ['<script', 'hunter2', 'alert(']) assert.equal(text.includes(leak), false, `${leak} reflected: ${text}`)
+      const finding = (check: string) => reply.body.Findings.find((f: { Check: string }) => f.Check === check).Message as string
+      assert.match(finding('canary_register'), /the IdP refused the request \(HTTP 400, error invalid_client_metadata\)/)
+      assert.match(finding('client_type:M2M'), /not in the IdP's grant_types_supported \(authorization_code and 1 more not shown\)/)
+
+      const wrongIssuer = await startStubServer(onWellKnownDocument((origin) => discoveryDocument(origin, { issuer: `http://127.0.0.1:1/${hostile}` })))
+      stubs.push(wrongIssuer)
+      const other = await createProvider('Hostile issuer', { WellKnownURL: `${wrongIssuer.origin}/.well-known/openid-configuration` })
+      const mismatch = await h.call('POST', `/portal-api/oauth-providers/${other}/verify`)
+      const issuer = mismatch.body.Findings.find((f: { Check: string }) => f.Check === 'issuer')
+      assert.equal(issuer.Status, 'error')
+      assert.equal(issuer.Message, `the discovery document names another issuer than ${wrongIssuer.origin} (OpenID Connect Discovery §4.3)`)
+    })
 
     it('answers 404 for an unknown provider and 400 for a bad ?canary', async () => {
       assert.equal((await h.call('POST', '/portal-api/oauth-providers/9999/verify')).status, 404)

@@ -7,7 +7,12 @@ import type { AddressInfo } from 'node:net'
 
 export type Fault =
   | { readonly kind: 'answer'; readonly status: number; readonly headers?: Record<string, string>; readonly body?: unknown }
+  /** Forwards the request, then holds the IdP's answer until release() (the IdP acted; the caller waits). */
   | { readonly kind: 'hold_answer' }
+  /** Forwards the request, then holds the IdP's answer until `release` settles: explicit synchronisation, no timer. */
+  | { readonly kind: 'hold_until'; readonly release: Promise<unknown> }
+  /** Holds the request itself, unsent to the IdP, until `release` settles. */
+  | { readonly kind: 'hold_request'; readonly release: Promise<unknown> }
 
 export interface FaultProxy {
   readonly origin: string
@@ -17,19 +22,38 @@ export interface FaultProxy {
   target: string
   /** Decides, per request, whether to inject a fault; undefined forwards it untouched. */
   fault: ((method: string, path: string) => Fault | undefined) | undefined
-  /** Sends the held answers (to callers that gave up, nothing arrives). */
+  /** Sends the answers held by 'hold_answer' (to callers that gave up, nothing arrives). */
   release(): void
+  /** Resolves when a request "METHOD /path" (path prefix) next reaches the proxy. */
+  arrival(method: string, pathPrefix: string): Promise<void>
+  /** Resolves when the IdP's answer to such a request is next held back (the IdP has acted). */
+  heldAnswer(method: string, pathPrefix: string): Promise<void>
   close(): Promise<void>
 }
 
 export async function startFaultProxy (): Promise<FaultProxy> {
   const held: Array<() => void> = []
+  interface Waiter { method: string; pathPrefix: string; arrived: () => void }
+  const awaited: Waiter[] = []
+  const awaitedAnswers: Waiter[] = []
+  const wake = (waiters: Waiter[], method: string | undefined, path: string) => {
+    for (const waiter of waiters.filter((w) => w.method === method && path.startsWith(w.pathPrefix))) {
+      waiters.splice(waiters.indexOf(waiter), 1)
+      waiter.arrived()
+    }
+  }
   const proxy: FaultProxy = {
     origin: '',
     requests: [],
     target: '',
     fault: undefined,
     release () { for (const send of held.splice(0)) send() },
+    async arrival (method, pathPrefix) {
+      await new Promise<void>((resolve) => { awaited.push({ method, pathPrefix, arrived: resolve }) })
+    },
+    async heldAnswer (method, pathPrefix) {
+      await new Promise<void>((resolve) => { awaitedAnswers.push({ method, pathPrefix, arrived: resolve }) })
+    },
     async close () {
       held.length = 0
       server.closeAllConnections()
@@ -39,9 +63,15 @@ export async function startFaultProxy (): Promise<FaultProxy> {
   const server = http.createServer((req, res) => {
     const path = new URL(req.url ?? '/', 'http://x').pathname
     proxy.requests.push(`${req.method ?? 'GET'} ${path}`)
+    wake(awaited, req.method, path)
     const fault = proxy.fault?.(req.method ?? 'GET', path)
     if (fault?.kind === 'answer') {
       res.writeHead(fault.status, { 'content-type': 'application/json', ...fault.headers }).end(fault.body === undefined ? '' : JSON.stringify(fault.body))
+      return
+    }
+    if (fault?.kind === 'hold_request') {
+      const refuse = () => { if (!res.destroyed) res.writeHead(503).end() }
+      void fault.release.then(refuse, refuse)
       return
     }
     const upstream = http.request(`${proxy.target}${req.url ?? '/'}`, { method: req.method, headers: req.headers }, (answer) => {
@@ -49,7 +79,12 @@ export async function startFaultProxy (): Promise<FaultProxy> {
       answer.on('data', (chunk: Buffer) => chunks.push(chunk))
       answer.on('end', () => {
         const send = () => { if (!res.destroyed) res.writeHead(answer.statusCode ?? 502, answer.headers).end(Buffer.concat(chunks)) }
+        if (fault?.kind === 'hold_until') {
+          wake(awaitedAnswers, req.method, path)
+          return void fault.release.then(send, send)
+        }
         if (fault?.kind !== 'hold_answer') return send()
+        wake(awaitedAnswers, req.method, path)
         held.push(send)
       })
     })

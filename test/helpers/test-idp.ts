@@ -17,6 +17,8 @@ export interface TestIdpOptions {
   readonly scopes?: readonly string[]
   /** Serve https with this key and certificate (e.g. from test/helpers/tls.ts). */
   readonly tls?: { readonly key: string; readonly cert: string }
+  /** The origin it is reached through (a fault proxy), which its issuer and URLs name. Default its own. */
+  readonly publicOrigin?: string
 }
 
 export interface TestIdp {
@@ -35,6 +37,8 @@ export interface TestIdp {
   hasClient(clientId: string): Promise<boolean>
   /** Every client the IdP holds (its own store). */
   clientIds(): string[]
+  /** A held client's client_name (it carries the correlation tag of its registration). */
+  clientName(clientId: string): string | undefined
   close(): Promise<void>
 }
 
@@ -76,7 +80,7 @@ export async function startTestIdp (options: TestIdpOptions): Promise<TestIdp> {
   server.listen(0, '127.0.0.1')
   await once(server, 'listening')
   const origin = `${options.tls === undefined ? 'http' : 'https'}://127.0.0.1:${(server.address() as AddressInfo).port}`
-  const issuer = `${origin}${shape.mountPath}`
+  const issuer = `${options.publicOrigin ?? origin}${shape.mountPath}`
   const store = new Map<string, StoredModel>()
   const provider = new Provider(issuer, {
     adapter: (name: string) => new MapAdapter(name, store),
@@ -132,6 +136,7 @@ export async function startTestIdp (options: TestIdpOptions): Promise<TestIdp> {
     staleTokenPresentations: () => tokens.stale,
     hasClient: async (clientId) => store.has(`Client:${clientId}`),
     clientIds: () => [...store.keys()].filter((key) => key.startsWith('Client:')).map((key) => key.slice('Client:'.length)),
+    clientName: (clientId) => store.get(`Client:${clientId}`)?.payload.client_name as string | undefined,
     async close () {
       await okta?.close()
       server.closeAllConnections()

@@ -15,6 +15,7 @@ describe('configuration', () => {
       idp: { denyPrivate: false, connectTimeoutMs: 5000, timeoutMs: 10000, maxConcurrentPerProvider: 8, maxQueuedPerProvider: 32 },
       maxConcurrentRequests: 64,
       reconcileIntervalMs: 30000,
+      leaseTtlMs: 30000,
       rateLimits: { authFailures: 20, canaries: 6, registrations: 600 },
       logLevel: 'info'
     })

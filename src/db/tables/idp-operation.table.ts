@@ -25,6 +25,8 @@ export interface IdpDeletionTable {
   next_attempt_at: string
   last_error: string | null
   created_at: string
+  /** While the DELETE is in flight: the lease its sender holds (issue 11 item 2); null once it failed or for no lease. */
+  lease_key: string | null
 }
 
 export type IdpRegistrationRow = Selectable<IdpRegistrationTable>

@@ -34,6 +34,20 @@ export async function findAccessRequest (db: Db, id: number): Promise<AccessRequ
   return await views(db).where('access_requests.id', '=', id).executeTakeFirst()
 }
 
+/** A pending request of the app for this plan, client type and exactly these products, if any (the oldest). */
+export async function findPendingTwin (db: Db, wanted: { appId: number; planId: number; clientTypeId: number | null; productIds: readonly number[] }): Promise<AccessRequestRow | undefined> {
+  const candidates = await db.selectFrom('access_requests').selectAll()
+    .where('app_id', '=', wanted.appId).where('plan_id', '=', wanted.planId).where('status', '=', 'pending')
+    .where('client_type_id', wanted.clientTypeId === null ? 'is' : '=', wanted.clientTypeId)
+    .orderBy('id').execute()
+  const sorted = [...wanted.productIds].sort((a, b) => a - b).join(',')
+  for (const candidate of candidates) {
+    const products = await db.selectFrom('access_request_products').select('product_id').where('access_request_id', '=', candidate.id).orderBy('product_id').execute()
+    if (products.map((row) => row.product_id).join(',') === sorted) return candidate
+  }
+  return undefined
+}
+
 export async function insertAccessRequest (db: Db, row: NewAccessRequestRow, productIds: readonly number[]): Promise<AccessRequestRow> {
   const inserted = await db.insertInto('access_requests').values(row).returningAll().executeTakeFirstOrThrow()
   await db.insertInto('access_request_products').values(productIds.map((productId) => ({ access_request_id: inserted.id, product_id: productId }))).execute()

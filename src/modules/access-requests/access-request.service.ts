@@ -19,7 +19,7 @@ import { NO_IDP_OUTCOME, type IdpOutcome } from '../credentials/idp-client.servi
 import { findPlan } from '../plans/plan.repository.ts'
 import { findAttachedClientType, findClientTypeById, findProduct } from '../products/product.repository.ts'
 import {
-  deleteAccessRequest, findAccessRequest, insertAccessRequest, listAccessRequests, listAllAccessRequestsOf,
+  deleteAccessRequest, findAccessRequest, findPendingTwin, insertAccessRequest, listAccessRequests, listAllAccessRequestsOf,
   productsOfRequests, rejectRequestsOf, updateAccessRequest, updateAccessRequestFrom, type AccessRequestView
 } from './access-request.repository.ts'
 import type { AccessRequestStatus } from '../../db/tables/access-request.table.ts'
@@ -108,11 +108,14 @@ export class AccessRequestService {
 
     const now = this.deps.now().toISOString()
     const autoApprove = plan.auto_approve_access_requests === 1
-    const request = await this.deps.db.transaction().execute(async (trx) => {
+    const clientTypeId = dcr.length > 0 ? templateId : null
+    // A pending request on an auto-approving plan is one whose approval failed: the same provision retries it (issue 11 item 10).
+    const failed = autoApprove ? await findPendingTwin(this.deps.db, { appId: app.id, planId: plan.id, clientTypeId, productIds }) : undefined
+    const request = failed ?? await this.deps.db.transaction().execute(async (trx) => {
       const inserted = await insertAccessRequest(trx, {
         app_id: app.id,
         plan_id: plan.id,
-        client_type_id: dcr.length > 0 ? templateId : null,
+        client_type_id: clientTypeId,
         status: 'pending',
         dcr_enabled: dcr.length > 0 ? 1 : 0,
         provision_immediately: autoApprove ? 1 : 0,
@@ -124,8 +127,20 @@ export class AccessRequestService {
       await this.audit(trx, actor, 'create', inserted.id, undefined, { AppID: app.id, PlanID: plan.id, ProductIDs: productIds, DCRTemplateID: templateId })
       return inserted
     })
-    if (autoApprove) await this.approve(request.id, actor)
+    if (autoApprove) await this.autoApprove(request.id, actor)
     return { id: request.id, approved: autoApprove }
+  }
+
+  /** A plan's automatic approval; a failure names the request, which stays pending for a retry (issue 11 item 10). */
+  private async autoApprove (id: number, actor: Actor): Promise<void> {
+    try {
+      await this.approve(id, actor)
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      const [first = error.message, ...rest] = error.messages
+      throw new AppError(error.code, [`access request ${id} stays pending (provision the same again to retry its approval): ${first}`, ...rest],
+        error.retryAfterSeconds === undefined ? {} : { retryAfterSeconds: error.retryAfterSeconds })
+    }
   }
 
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */

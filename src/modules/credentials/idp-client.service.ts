@@ -15,7 +15,7 @@ import type { SecretBox } from '../../shared/secret-box.ts'
 import { sameSet } from '../../shared/sets.ts'
 import { CLIENT_REGISTRATION_TOKEN, CLIENT_SECRET, openColumn, sealColumn } from '../../shared/sealed-columns.ts'
 import type { Clock } from '../../shared/time.ts'
-import { byHandInstruction, describeFate, NEVER, type DeletionFate } from '../idp-operations/idp-operation.record.ts'
+import { clientLeaseKey, describeFate, type DeletionFate } from '../idp-operations/idp-operation.record.ts'
 import type { IdpOperationService } from '../idp-operations/idp-operation.service.ts'
 import { toClientTemplate, toProviderConnection } from '../oauth-providers/idp-connection.ts'
 import {
@@ -77,7 +77,7 @@ export class IdpClientService {
 
   /** Runs `task` holding the lease of the app's client for the client type (503 when busy too long). */
   async exclusive<T> (appId: number, clientTypeId: number, task: (lease: Lease) => Promise<T>): Promise<T> {
-    return await this.deps.leases.run(`oauth-client:${appId}:${clientTypeId}`, `the IdP client of app ${appId} for client type ${clientTypeId}`, task)
+    return await this.deps.leases.run(clientLeaseKey(appId, clientTypeId), `the IdP client of app ${appId} for client type ${clientTypeId}`, task)
   }
 
   /** Gives an access request its scopes on its app's client for the client type; the outcome records its credential. */
@@ -104,12 +104,12 @@ export class IdpClientService {
     const client = await findOAuthClient(this.deps.db, oauthClientId)
     if (client === undefined || credentialIds.length === 0) return { record: nothing, abandon: nothing, settle: nothing, atIdp: 'nothing to change at the IdP' }
     if (await countCredentialsOn(this.deps.db, client.id, credentialIds) === 0) {
-      const fate = await this.deleteAtIdp(client)
+      const { fate, tombstone } = await this.deleteAtIdp(lease, client)
       return {
         atIdp: describeFate(fate),
         record: async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
-          await deleteOAuthClient(trx, client.id)
+          await this.dropDeleted(trx, client.id, tombstone)
         },
         abandon: nothing,
         settle: nothing
@@ -156,19 +156,25 @@ export class IdpClientService {
     const target = { appId: current.app_id, clientTypeId: current.client_type_id }
     const registration = await this.deps.operations.register(target, context.connection, context.template, replacementContext.request)
     const replacement = registration.managed
+    const old = this.credentialsOf(current)
+    const reason = `replaced by client ${replacement.clientId} on rotation`
+    let tombstone: number | undefined
     return {
       mode: 'replaced',
       clientId: replacement.clientId,
+      // The old client's tombstone commits with its replacement (issue 11 item 2): from then on it is never untracked.
       record: async (trx) => {
         await this.deps.leases.assertHeld(trx, lease)
         await updateOAuthClient(trx, current.id, { ...this.changes(current, replacement, replacementContext), correlation_tag: replacementTag })
         await registration.complete(trx)
+        tombstone = await this.deps.operations.recordDeletionIn(trx, current.provider_id, old, reason, null, this.timestamp(), lease.key)
       },
       abandon: async () => { await registration.abandon() },
       settle: nothing,
-      // After the commit (the consumer already holds the new client): the old one goes now, later through the
-      // reconciler, or, where no call can delete it, stays active until an operator does (issue 10 item 4).
-      retireOld: async () => await this.deps.operations.deleteOrRetryLater(context.connection, this.credentialsOf(current), `replaced by client ${replacement.clientId} on rotation`)
+      // After the commit (the consumer already holds the new client): the old client's DELETE, recorded in that
+      // commit, is sent now; a failure is retried by the reconciler, and what no call can delete is left for an
+      // operator, the old client active until then (issue 10 item 4).
+      retireOld: async () => tombstone === undefined ? undefined : await this.deps.operations.deleteRecorded(tombstone, context.connection, old, reason)
     }
   }
 
@@ -182,10 +188,11 @@ export class IdpClientService {
       await this.exclusive(client.app_id, client.client_type_id, async (lease) => {
         const current = await findOAuthClient(this.deps.db, client.id)
         if (current === undefined) return
-        fates.push(await this.deleteAtIdp(current))
+        const { fate, tombstone } = await this.deleteAtIdp(lease, current)
+        fates.push(fate)
         await this.deps.db.transaction().execute(async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
-          await deleteOAuthClient(trx, current.id)
+          await this.dropDeleted(trx, current.id, tombstone)
         })
       })
     }
@@ -257,24 +264,38 @@ export class IdpClientService {
   }
 
   /**
-   * Deletes a stored client at the IdP before its rows go; an unreachable IdP fails the call and nothing is
-   * deleted here. A client that cannot be deleted through the API (unmanageable, or an IdP without RFC 7592
-   * management) is left for an operator: its rows go, and a tombstone says to delete it at the IdP by hand.
+   * Deletes a stored client at the IdP before its rows go, its tombstone written first (issue 11 item 2): the
+   * caller drops it with the rows (dropDeleted); a crash meanwhile leaves it for the reconciler, which finishes
+   * the deletion. A failed call forgets it and fails: nothing is deleted here. A client that cannot be deleted
+   * through the API (unmanageable, or an IdP without RFC 7592 management) is left for an operator: its rows go,
+   * and a tombstone says to delete it at the IdP by hand (issue 10 item 4). `tombstone`: the one to drop.
    */
-  private async deleteAtIdp (client: OAuthClientRow): Promise<DeletionFate> {
+  private async deleteAtIdp (lease: Lease, client: OAuthClientRow): Promise<{ fate: DeletionFate; tombstone?: number }> {
     const provider = await findProviderRow(this.deps.db, client.provider_id)
-    if (provider === undefined) return { clientId: client.client_id, outcome: 'already_gone' }
+    if (provider === undefined) return { fate: { clientId: client.client_id, outcome: 'already_gone' } }
     const connection = toProviderConnection(provider, this.deps.box)
+    const credentials = this.credentialsOf(client)
     if (client.state === 'unmanageable') {
       const why = client.last_error ?? `client ${client.client_id} is unmanageable`
-      const deletionId = await this.deps.operations.recordDeletion(client.provider_id, this.credentialsOf(client), 'deleted here while unmanageable', byHandInstruction(client.client_id, why), NEVER)
-      return { clientId: client.client_id, outcome: 'by_hand', deletionId, why }
+      return { fate: await this.deps.operations.leaveForOperator(client.provider_id, credentials, 'deleted here while unmanageable', why) }
     }
-    const gap = this.deps.engine.managementGap(connection, this.credentialsOf(client))
-    if (gap !== undefined) return await this.deps.operations.leaveForOperator(client.provider_id, this.credentialsOf(client), 'deleted here; the IdP offers no client management', gap)
-    const outcome = await this.managing(client, connection, async () => await this.deps.engine.remove(connection, this.credentialsOf(client)))
-    this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
-    return { clientId: client.client_id, outcome }
+    const gap = this.deps.engine.managementGap(connection, credentials)
+    if (gap !== undefined) return { fate: await this.deps.operations.leaveForOperator(client.provider_id, credentials, 'deleted here; the IdP offers no client management', gap) }
+    const tombstone = await this.deps.operations.recordDeletion(client.provider_id, credentials, 'deleted here with its credentials', null, this.timestamp(), lease.key)
+    try {
+      const outcome = await this.managing(client, connection, async () => await this.deps.engine.remove(connection, credentials))
+      this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
+      return { fate: { clientId: client.client_id, outcome }, tombstone }
+    } catch (error) {
+      await this.deps.operations.forgetDeletion(this.deps.db, tombstone)
+      throw error
+    }
+  }
+
+  /** A client deleted at the IdP leaves: its row, its credentials and the tombstone of its DELETE, in one transaction. */
+  private async dropDeleted (trx: Db, oauthClientId: number, tombstone: number | undefined): Promise<void> {
+    await deleteOAuthClient(trx, oauthClientId)
+    if (tombstone !== undefined) await this.deps.operations.forgetDeletion(trx, tombstone)
   }
 
   /** What the IdP answered, as the row's new columns: newest token and secret sealed for the row. */

@@ -3,6 +3,20 @@ import type { IdpDeletionRow, IdpRegistrationRow } from '../../db/tables/idp-ope
 /** The next attempt of a tombstone that only an operator can resolve. */
 export const NEVER = '9999-12-31T23:59:59.999Z'
 
+/** How long a call in flight without a lease (a canary) is left to its sender: well past the gate's timeouts. */
+export const IN_FLIGHT_GRACE_MS = 2 * 60_000
+
+/** The app and client type ids of a verification canary's intent: it belongs to no app and holds no lease. */
+export const CANARY = 0
+
+/** Why an intent is no longer in flight although nothing answered it. */
+export const SENDER_DIED = 'the service stopped while this registration was in flight'
+
+/** The lease that serialises every call for one app's IdP client of a client type (src/db/leases.ts, issue 11 item 4). */
+export function clientLeaseKey (appId: number, clientTypeId: number): string {
+  return `oauth-client:${appId}:${clientTypeId}`
+}
+
 /** A registration intent in domain terms: sent, and its outcome not yet recorded (in flight) or unknown. */
 export interface RegistrationRecord {
   readonly id: number

@@ -7,7 +7,7 @@ import type { IdpOperations } from './idp-operation.record.ts'
 export const Registration = Type.Object({
   ID: Id,
   ProviderID: Type.Integer(),
-  AppID: Type.Integer(),
+  AppID: Type.Integer({ description: '0 for a verification canary (POST /oauth-providers/{id}/verify?canary=true)' }),
   ClientTypeID: Type.Integer(),
   CorrelationTag: Type.String({ description: 'sent to the IdP in client_name, as "<app name> [<tag>]"' }),
   State: StringEnum(['in_flight', 'unknown']),

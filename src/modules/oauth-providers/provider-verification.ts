@@ -1,8 +1,10 @@
 // POST /oauth-providers/{id}/verify (our extension, design.md §2): is this provider usable for DCR?
-// Every finding says ok, warning or error in words; no secret is ever part of one.
+// Every finding says ok, warning or error in words; no secret is ever part of one, and nothing an IdP
+// wrote is copied into one but short tokens (an OAuth error code, a grant type): the IdP may be an internal
+// server whose words must not travel out (issue 11 item 11).
 import { randomBytes } from 'node:crypto'
-import type { ClientTemplate, DcrEngine, ManagedClient, ProviderConnection, ProviderMetadata } from '../../dcr/index.ts'
-import { IdpError, MACHINE_CLIENT_REDIRECT_URI } from '../../dcr/index.ts'
+import type { ClientRequest, ClientTemplate, DcrEngine, IdpFailureStage, ManagedClient, ProviderConnection, ProviderMetadata } from '../../dcr/index.ts'
+import { IdpError, MACHINE_CLIENT_REDIRECT_URI, safeUrl } from '../../dcr/index.ts'
 import type { Db } from '../../db/database.ts'
 import { AppError } from '../../errors.ts'
 import type { RateLimit } from '../../shared/rate-limit.ts'
@@ -17,8 +19,33 @@ const DEFAULT_GRANTS = ['authorization_code', 'implicit']
 const DEFAULT_AUTH_METHODS = ['client_secret_basic']
 const CANARY_TEMPLATE: ClientTemplate = { grantTypes: ['client_credentials'], responseTypes: ['token'], tokenEndpointAuthMethod: 'client_secret_basic', oktaAppType: 'service' }
 
+/** A canary registered under an intent (the operations below). */
+export interface CanaryRegistration {
+  readonly managed: ManagedClient
+  readonly intentId: number
+}
+
+/**
+ * The recorded saga (the idp-operations module, which imports this one, so it is passed in): a canary is
+ * recorded like any client, so that one whose answer is lost or whose deletion fails is listed for an
+ * operator (issue 11 item 10).
+ */
+export interface CanaryOperations {
+  registerCanary(connection: ProviderConnection, template: ClientTemplate, request: ClientRequest): Promise<CanaryRegistration>
+  /** True when deleted at once; otherwise it stays listed as a pending deletion. */
+  deleteCanary(connection: ProviderConnection, canary: CanaryRegistration, supportsDelete: boolean): Promise<boolean>
+}
+
+export interface ProviderVerificationDeps {
+  readonly db: Db
+  readonly engine: DcrEngine
+  readonly box: SecretBox
+  readonly canaries: RateLimit
+  readonly operations: CanaryOperations
+}
+
 export class ProviderVerification {
-  constructor (private readonly deps: { readonly db: Db; readonly engine: DcrEngine; readonly box: SecretBox; readonly canaries: RateLimit }) {}
+  constructor (private readonly deps: ProviderVerificationDeps) {}
 
   async verify (providerId: number, canary: boolean): Promise<Verification> {
     const provider = await getProviderRow(this.deps.db, providerId)
@@ -37,9 +64,9 @@ export class ProviderVerification {
       if (!(error instanceof IdpError)) throw error
       if (error.stage === 'issuer_mismatch') {
         add('discovery', 'ok', `discovery document fetched from ${provider.well_known_url}`)
-        add('issuer', 'error', error.message)
+        add('issuer', 'error', `the discovery document names another issuer than ${safeUrl(provider.well_known_url).replace(/\/\.well-known\/.*$/, '')} (OpenID Connect Discovery §4.3)`)
       } else {
-        add('discovery', 'error', error.message)
+        add('discovery', 'error', summarise(error))
       }
       return report(provider.id, findings)
     }
@@ -49,7 +76,7 @@ export class ProviderVerification {
       add('registration_endpoint', 'error', 'the discovery document has no registration_endpoint: this provider offers no Dynamic Client Registration (RFC 7591)')
       return report(provider.id, findings)
     }
-    add('registration_endpoint', 'ok', `registration endpoint ${metadata.registrationEndpoint}`)
+    add('registration_endpoint', 'ok', `registration endpoint ${bounded(safeUrl(metadata.registrationEndpoint))}`)
 
     for (const row of clientTypes) {
       const sent = this.deps.engine.registrationMetadata(connection, toClientTemplate(row), { redirectUris: [], scopes: [], clientName: row.name, correlationTag: 'verify' })
@@ -74,37 +101,34 @@ export class ProviderVerification {
   /** Registers a throw-away client_credentials client and deletes it at once. */
   private async canary (connection: ProviderConnection, add: (check: string, status: FindingStatus, message: string) => void): Promise<void> {
     const request = { redirectUris: [], scopes: [], clientName: 'portal verification canary', correlationTag: `canary-${randomBytes(6).toString('hex')}` }
-    let client: ManagedClient
+    let canary: CanaryRegistration
     try {
-      client = await this.deps.engine.register(connection, CANARY_TEMPLATE, request)
+      canary = await this.deps.operations.registerCanary(connection, CANARY_TEMPLATE, request)
     } catch (error) {
       if (!(error instanceof IdpError)) throw error
       const refused = error.status === 401 || error.status === 403
       add('initial_access_token', refused ? 'error' : 'warning', refused ? 'the registration endpoint refused the initial access token' : 'not established: the registration failed')
-      add('canary_register', 'error', error.message)
+      const unknown = error.message.includes(' outcome is unknown ')
+      add('canary_register', 'error', `${summarise(error)}${unknown ? `; it may have been created: listed as an unknown registration (correlation tag ${request.correlationTag}) under GET /portal-api/idp-operations` : ''}`)
       const redirects = machineRedirectFinding(connection, error)
       if (redirects !== undefined) add(...redirects)
       return
     }
+    const client = canary.managed
     add('initial_access_token', 'ok', connection.initialAccessToken === null ? 'registration is open: no initial access token needed' : 'the initial access token was accepted')
     add('canary_register', 'ok', `registered throw-away client ${client.clientId}`)
     const redirects = machineRedirectFinding(connection, undefined)
     if (redirects !== undefined) add(...redirects)
-    if (!this.deps.engine.capabilities(connection.type).supportsDelete) {
-      add('canary_delete', 'warning', `${connection.type} clients cannot be deleted through the API: remove client ${client.clientId} at the IdP`)
-      return
-    }
+    const supportsDelete = this.deps.engine.capabilities(connection.type).supportsDelete
     const gap = this.deps.engine.managementGap(connection, client)
-    if (gap !== undefined) {
-      add('canary_delete', 'warning', `${gap}: remove throw-away client ${client.clientId} at the IdP by hand; deleting credentials here will leave their clients for an operator (GET /portal-api/idp-operations)`)
-      return
-    }
-    try {
-      await this.deps.engine.remove(connection, client)
+    if (await this.deps.operations.deleteCanary(connection, canary, supportsDelete)) {
       add('canary_delete', 'ok', `deleted throw-away client ${client.clientId}`)
-    } catch (error) {
-      if (!(error instanceof IdpError)) throw error
-      add('canary_delete', 'error', `could not delete throw-away client ${client.clientId}, remove it at the IdP: ${error.message}`)
+    } else if (!supportsDelete) {
+      add('canary_delete', 'warning', `${connection.type} clients cannot be deleted through the API: remove client ${client.clientId} at the IdP (listed under GET /portal-api/idp-operations)`)
+    } else if (gap !== undefined) {
+      add('canary_delete', 'warning', `${gap}: remove throw-away client ${client.clientId} at the IdP by hand (listed under GET /portal-api/idp-operations); deleting credentials here will leave their clients for an operator`)
+    } else {
+      add('canary_delete', 'error', `could not delete throw-away client ${client.clientId} yet: retried with backoff, listed under GET /portal-api/idp-operations`)
     }
   }
 }
@@ -130,7 +154,44 @@ function machineRedirectFinding (connection: ProviderConnection, canaryError: Id
 
 function unsupported (what: string, wanted: readonly string[], supported: readonly string[], field: string): string | undefined {
   const missing = wanted.filter((value) => !supported.includes(value))
-  return missing.length === 0 ? undefined : `${what} ${missing.join(', ')} not in the IdP's ${field} (${supported.join(', ') || 'none'})`
+  return missing.length === 0 ? undefined : `${what} ${missing.join(', ')} not in the IdP's ${field} (${tokens(supported)})`
+}
+
+const STAGES: Readonly<Record<IdpFailureStage, string>> = {
+  unreachable: 'the IdP could not be reached (DNS, connection refused or reset)',
+  timeout: 'the IdP did not answer in time',
+  tls: 'the TLS handshake or certificate check failed',
+  redirect: 'the IdP answered with a redirect, which is never followed',
+  non_json: 'the IdP did not answer with JSON',
+  too_large: 'the IdP\'s answer exceeded the size cap',
+  oauth_error: 'the IdP refused the request',
+  http_error: 'the IdP answered with an error',
+  issuer_mismatch: 'the discovery document names another issuer',
+  invalid_metadata: 'the discovery document is unusable',
+  invalid_response: 'the IdP\'s answer breaks the protocol',
+  forbidden_address: 'the IdP\'s address is refused by PORTAL_IDP_DENY_PRIVATE or as a metadata/link-local address; nothing was sent',
+  overloaded: 'too many calls to this IdP are queued; nothing was sent'
+}
+
+/** A failed call as a finding tells it: what failed, the HTTP status and the OAuth error code, never the IdP's own words. */
+function summarise (error: IdpError): string {
+  const code = error.oauthError !== undefined && TOKEN.test(error.oauthError) ? `, error ${error.oauthError}` : ''
+  return `${STAGES[error.stage]}${error.status === undefined ? '' : ` (HTTP ${error.status}${code})`}`
+}
+
+// RFC 6749 §5.2 error codes and the values of RFC 8414 lists are short tokens: anything else is not shown.
+const TOKEN = /^[A-Za-z0-9_.:/+-]{1,64}$/
+const MAX_LISTED = 12
+
+/** Values an IdP listed, as a finding shows them: tokens only, at most a dozen. */
+function tokens (values: readonly string[]): string {
+  const shown = values.filter((value) => TOKEN.test(value)).slice(0, MAX_LISTED)
+  const hidden = values.length - shown.length
+  return [shown.join(', ') || 'none', hidden > 0 ? `and ${hidden} more not shown` : ''].filter(Boolean).join(' ')
+}
+
+function bounded (text: string): string {
+  return text.length <= 200 ? text : `${text.slice(0, 200)}…`
 }
 
 function report (providerId: number, findings: Finding[]): Verification {
