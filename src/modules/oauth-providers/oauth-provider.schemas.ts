@@ -1,6 +1,6 @@
 // The provider contract (tyk-portal-api.md §3; OAuthProviderCreate / OAuthProviderElem / OAuthProviderShow).
 import { Type, type Static } from 'typebox'
-import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { GoBoolean, Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { MASK } from '../audit/audit.ts'
 import { ClientTypeElem, toClientTypeElem } from '../oauth-providers/client-type.schemas.ts'
@@ -22,6 +22,9 @@ export const ProviderBody = Type.Object({
   ClientTypes: Ignored()
 }, { additionalProperties: false })
 export type ProviderInput = Static<typeof ProviderBody>
+/** PUT: the same fields, none required (decoded onto the stored provider, as Tyk's handler does). */
+export const ProviderPatch = Type.Partial(ProviderBody, { additionalProperties: false })
+export type ProviderPatch = Static<typeof ProviderPatch>
 
 export const ProviderElem = Type.Object({
   ID: Id,
@@ -68,8 +71,8 @@ export function toProviderSnapshot (provider: ProviderRecord | ProviderWithClien
 const FindingStatus = StringEnum(['ok', 'warning', 'error'])
 
 export const VerifyQuery = Type.Object({
-  canary: Type.Optional(StringEnum(['true', 'false'], { description: 'also register a throw-away client and delete it' }))
-}, { additionalProperties: false })
+  canary: GoBoolean('also register a throw-away client and delete it')
+}, { additionalProperties: true })
 
 export const VerificationReport = Type.Object({
   ProviderID: Id,
