@@ -301,7 +301,7 @@ for (const dialect of dialects) {
       const deps = { db: h.database.db, now: () => h.clock.now, usageChecks: [], onScopesSaved: async (scopes: readonly string[]) => { seen.push([...scopes]) } }
       const products = new ProductService({ ...deps, snapshot: toProductShow })
       const product = await products.create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput, ctx)
-      await products.update(product.id, { Name: product.name, Scopes: 'hook-c' } as ProductInput, ctx)
+      await products.update(product.id, { Scopes: 'hook-c' }, ctx)
       await new PlanService({ ...deps, snapshot: toPlan }).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput, ctx)
       await products.create({ Name: fresh('no scopes') } as ProductInput, ctx)
       assert.deepEqual(seen, [['hook-a', 'hook-b'], ['hook-c'], ['hook-plan']])

@@ -6,7 +6,7 @@
 import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import { after, before, describe, it } from 'node:test'
-import Ajv from 'ajv'
+import AjvModule from 'ajv'
 import { startHarness, type Harness } from '../helpers/app.ts'
 import { dialects } from '../helpers/dialects.ts'
 
@@ -81,26 +81,26 @@ function requestExample (swagger: Swagger, operation: Schema, name?: string): un
 describe('Tyk\'s documented examples, replayed against a fresh service', { skip: available ? false : `${SWAGGER_PATH} not found` }, () => {
   let h: Harness
   let swagger: Swagger
-  let ajv: Ajv
+  let ajv: InstanceType<typeof AjvModule.default>
   const replayed = new Set<string>()
 
   before(async () => {
     swagger = JSON.parse(fs.readFileSync(SWAGGER_PATH, 'utf8')) as Swagger
     correctDocBugs(swagger)
     allowOurDifferences(swagger)
-    ajv = new Ajv({ strict: false, allErrors: true })
+    ajv = new AjvModule.default({ strict: false, allErrors: true })
     ajv.addSchema({ $id: 'tyk', components: swagger.components })
     h = await startHarness(sqlite, { embeddedIdp: true })
   })
   after(async () => { await h.close() })
 
   /** Sends Tyk's operation (path template as the swagger writes it) with these ids; checks status and schema. */
-  async function replay (method: string, template: string, ids: Record<string, number>, options: { body?: unknown; example?: string; status?: number; query?: string } = {}) {
+  async function replay (method: 'GET' | 'POST' | 'PUT' | 'DELETE', template: string, ids: Record<string, number>, options: { body?: unknown; example?: string; status?: number; query?: string } = {}) {
     const operation = swagger.paths[template]?.[method.toLowerCase()]
     assert.ok(operation, `${method} ${template} is in Tyk's swagger`)
     const body = 'body' in options ? options.body : requestExample(swagger, operation, options.example)
     const path = template.replace(/\{([^}]+)\}/g, (_, name: string) => String(ids[name] ?? assert.fail(`no id for ${name}`)))
-    const reply = await h.call(method as 'GET', `/portal-api${path}${options.query ?? ''}`, body)
+    const reply = await h.call(method, `/portal-api${path}${options.query ?? ''}`, body)
     const documented = Object.keys(operation.responses as object).map(Number)
     const expected = options.status ?? documented.find((status) => status < 300)!
     assert.ok(documented.includes(expected), `${expected} is documented for ${method} ${template}`)

@@ -41,7 +41,7 @@ for (const dialect of dialects) {
 
         await db.insertInto('oauth_providers').values({ name: 'Embedded IdP', type: 'Other', well_known_url: 'https://other.example/.well-known/openid-configuration', registration_access_token: null, ssl_insecure_skip_verify: 0, created_at: now().toISOString(), updated_at: now().toISOString() }).execute()
         await assert.rejects(db.transaction().execute(async (trx) => await connectEmbeddedProvider(trx, TEST_SECRET_BOX, now, endpoint)),
-          (error: AppError) => error.code === 'conflict_taken' && /already named "Embedded IdP"/.test(error.message))
+          (error: AppError) => error.code === 'conflict_taken' && error.message.includes('already named "Embedded IdP"'))
       } finally {
         await database.close()
       }
