@@ -136,6 +136,11 @@ for (const dialect of dialects) {
       assert.deepEqual([blank.status, blank.body], [400, { errors: ['WellKnownURL must not be empty'] }], 'a sent field is still validated')
     })
 
+    it('holds no provider on a fresh database; POST /oauth-providers/embedded answers 404 when the embedded IdP is off', async () => {
+      const reply = await h.call('POST', '/portal-api/oauth-providers/embedded')
+      assert.deepEqual([reply.status, reply.body], [404, { errors: ['the embedded IdP is not running (PORTAL_EMBEDDED_IDP=false): there is nothing to connect'] }])
+    })
+
     it('refuses a duplicate provider name with 409', async () => {
       await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Unique' })
       const reply = await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Unique' })

@@ -153,7 +153,8 @@ describe('Tyk\'s documented examples, replayed against a fresh service', { skip:
     await replay('PUT', '/apps/{app_id}', { app_id: app })
 
     // Provision: documented without a body (Tyk's 422 StatusWithErrors says what is missing); Tyk's Postman body creates.
-    await replay('PUT', '/apps/{app_id}/provision', { app_id: app }, { status: 422, body: undefined })
+    const bodiless = await replay('PUT', '/apps/{app_id}/provision', { app_id: app }, { status: 422, body: undefined })
+    assert.match(bodiless.errors[0], /^request body is required: PlanID \(the plan\) and ProductIDs \(the products\)/)
     const provisioned = await replay('PUT', '/apps/{app_id}/provision', { app_id: app }, { body: { PlanID: plan, ProductIDs: [product], DCRTemplateID: 1 } })
     const request = provisioned.ID as number
     await replay('GET', '/access_requests', {})
