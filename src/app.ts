@@ -22,7 +22,7 @@ import { toClientTypeSnapshot } from './modules/oauth-providers/client-type.sche
 import { oauthProviderRoutes } from './modules/oauth-providers/oauth-provider.routes.ts'
 import { OAuthProviderService } from './modules/oauth-providers/oauth-provider.service.ts'
 import { toProviderSnapshot } from './modules/oauth-providers/oauth-provider.schemas.ts'
-import { registerEmbeddedProvider, type EmbeddedIdpEndpoint } from './modules/oauth-providers/embedded-provider.ts'
+import { syncEmbeddedProvider, type EmbeddedIdpEndpoint } from './modules/oauth-providers/embedded-provider.ts'
 import { planRoutes } from './modules/plans/plan.routes.ts'
 import { PlanService } from './modules/plans/plan.service.ts'
 import { toPlan } from './modules/plans/plan.schemas.ts'
@@ -67,7 +67,7 @@ export interface AppDeps {
   readonly maxConcurrentRequests?: number
   /** Per minute: wrong admin tokens per address, canary verifications and registrations per provider (config.ts). */
   readonly rateLimits?: Partial<RateLimits>
-  /** The embedded OpenID provider, when it runs: registered as provider "Embedded IdP" (design.md §6). */
+  /** The embedded OpenID provider, when it runs: POST /portal-api/oauth-providers/embedded connects it (design.md §6). */
   readonly embeddedIdp?: EmbeddedIdpEndpoint
   /** How long a lease of a dead process blocks the others (PORTAL_LEASE_TTL_MS). Default 30 s. */
   readonly leaseTtlMs?: number
@@ -118,10 +118,11 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
 
   const serviceDeps = { db, now, usageChecks: [productAttachments, credentialUsage(credentials, now)] }
   // Services return domain records; the audit trail keeps each resource as the API shows it (`snapshot`).
-  const providers = new OAuthProviderService({ ...serviceDeps, box, snapshot: toProviderSnapshot })
+  const providers = new OAuthProviderService({ ...serviceDeps, box, snapshot: toProviderSnapshot, ...(deps.embeddedIdp === undefined ? {} : { embeddedIdp: deps.embeddedIdp }) })
   if (deps.embeddedIdp !== undefined) {
-    const registered = await registerEmbeddedProvider(db, box, now, deps.embeddedIdp)
-    app.log.info(registered, 'embedded IdP provider')
+    // Never created here (a fresh database holds no provider); once connected, kept in step with this process.
+    const connected = await syncEmbeddedProvider(db, box, now, deps.embeddedIdp)
+    app.log.info({ providerId: connected?.id }, connected === undefined ? 'embedded IdP not connected: POST /portal-api/oauth-providers/embedded connects it' : 'embedded IdP provider')
   }
   const clientTypes = new ClientTypeService({ ...serviceDeps, snapshot: toClientTypeSnapshot })
   const verification = new ProviderVerification({ db, engine, box, canaries: perMinute(limits.canaries), operations })

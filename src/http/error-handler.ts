@@ -12,6 +12,11 @@ declare module 'fastify' {
     invalidBodyStatus?: 422
     /** Tyk's StatusWithErrors envelope {"status":"error","errors":[…]} for this route's 422 answers (§5.3–§5.5). */
     errorEnvelope?: 'status-errors'
+    /**
+     * Tyk documents a `message` in this route's failure bodies (StatusWithMessage: approve, reject, the
+     * health probes): every error answer carries the messages joined as `message`, beside `errors`.
+     */
+    errorMessage?: true
   }
 }
 
@@ -27,8 +32,12 @@ export function registerErrorHandling (app: FastifyInstance): void {
     const { status, messages } = describeError(error, request)
     if (status === 500) request.log.error({ err: error }, 'unhandled error')
     if (error instanceof AppError && error.retryAfterSeconds !== undefined) void reply.header('retry-after', String(error.retryAfterSeconds))
-    const envelope = status === 422 ? request.routeOptions.config.errorEnvelope : undefined
-    return await reply.code(status).send(envelope === 'status-errors' ? { status: 'error', errors: messages } : { errors: messages })
+    const { errorEnvelope, errorMessage } = request.routeOptions.config
+    return await reply.code(status).send({
+      ...(status === 422 && errorEnvelope === 'status-errors' ? { status: 'error' } : {}),
+      ...(errorMessage === true ? { message: messages.join('; ') } : {}),
+      errors: messages
+    })
   })
 
   app.setNotFoundHandler(async (request, reply) => {
@@ -123,6 +132,7 @@ function join (parent: string, child: string, context: string | undefined): stri
 }
 
 function describeType (type: string): string {
+  if (type.includes(',')) return type.split(',').map(describeType).join(' or ') // a list type, e.g. "array,null"
   return { string: 'a string', boolean: 'a boolean (true or false)', integer: 'an integer', number: 'a number', array: 'an array', object: 'an object', null: 'null' }[type] ?? type
 }
 

@@ -3,7 +3,7 @@
 // (a body, params, the /portal-api prefix, If-Match, Idempotency-Key, Tyk's 422).
 import swagger from '@fastify/swagger'
 import type { FastifyInstance, RouteOptions } from 'fastify'
-import { ErrorsBody, StatusWithErrorsBody } from './schemas.ts'
+import { ErrorsBody, ErrorsWithMessageBody, StatusWithErrorsAndMessageBody, StatusWithErrorsBody } from './schemas.ts'
 
 const PORTAL_API = '/portal-api'
 
@@ -19,6 +19,15 @@ export function addErrorResponses (route: RouteOptions, ...statuses: number[]): 
   schema.response = responses
 }
 
+/** A route whose config says errorMessage: every error envelope it documents carries `message` too (error-handler.ts). */
+function withMessages (route: RouteOptions): void {
+  const schema = route.schema as { response: Record<number, unknown> }
+  for (const [status, body] of Object.entries(schema.response)) {
+    if (body === ErrorsBody) schema.response[Number(status)] = ErrorsWithMessageBody
+    if (body === StatusWithErrorsBody) schema.response[Number(status)] = StatusWithErrorsAndMessageBody
+  }
+}
+
 export async function registerOpenApi (app: FastifyInstance): Promise<void> {
   // The statuses a route can answer because of what it declares; the route file lists the others.
   app.addHook('onRoute', (route: RouteOptions) => {
@@ -29,6 +38,7 @@ export async function registerOpenApi (app: FastifyInstance): Promise<void> {
     if (schema.body !== undefined) addErrorResponses(route, 413, 415, ...(route.config?.invalidBodyStatus === undefined ? [] : [route.config.invalidBodyStatus]))
     if (schema.params !== undefined) addErrorResponses(route, 404)
     addErrorResponses(route, 500)
+    if (route.config?.errorMessage === true) withMessages(route)
   })
 
   await app.register(swagger, {

@@ -11,6 +11,10 @@ export const StatusWithErrorsBody = Type.Object({
   errors: Type.Array(Type.String())
 }, { additionalProperties: false, description: 'Tyk StatusWithErrors' })
 
+/** The same envelopes with Tyk's `message` beside `errors`, for routes whose config says errorMessage (error-handler.ts). */
+export const ErrorsWithMessageBody = Type.Object({ message: Type.String(), errors: ErrorsBody.properties.errors }, { additionalProperties: false, description: 'Tyk StatusWithMessage\'s message, with our errors' })
+export const StatusWithErrorsAndMessageBody = Type.Object({ ...StatusWithErrorsBody.properties, message: Type.String() }, { additionalProperties: false, description: 'Tyk StatusWithMessage, with our errors' })
+
 export const StatusBody = Type.Object({ status: Type.String({ examples: ['ok'] }) }, { additionalProperties: false, description: 'Tyk Status envelope' })
 
 export const Timestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}$', description: 'UTC, YYYY-MM-DD HH:MM', examples: ['2023-06-25 13:37'] })
@@ -29,15 +33,26 @@ export function Ignored (description = 'Read-only; accepted on write and ignored
 
 const Digits = (description: string) => Type.Optional(Type.String({ pattern: '^[0-9]+$', description }))
 
+// Unknown query parameters are ignored, as Go servers do (Tyk's Go client always sends ?p=-2 listing apps).
 export const PageQuery = Type.Object({
   page: Digits('1-based page number (default 1)'),
-  per_page: Digits('page size, 1 to 1000 (default 20); the offset is (page - 1) × per_page'),
-  limit: Digits('rows returned, 1 to 1000 (default per_page)')
-}, { additionalProperties: false })
+  per_page: Digits('page size, 1 to 1000 (default 20; larger values are read as 1000); the offset is (page - 1) × per_page'),
+  limit: Digits('rows returned, 1 to 1000 (default per_page; larger values are read as 1000)')
+}, { additionalProperties: true })
+
+// Tyk reads its boolean query parameters with Go's strconv.ParseBool, which accepts exactly these spellings.
+const GO_TRUE = ['1', 't', 'T', 'TRUE', 'true', 'True'] as const
+const GO_FALSE = ['0', 'f', 'F', 'FALSE', 'false', 'False'] as const
+
+/** A boolean query parameter in Go's spellings; anything else is a 400 naming it and them. */
+export const GoBoolean = (description: string) => Type.Optional(StringEnum([...GO_TRUE, ...GO_FALSE], { description: `${description}; Go's boolean spellings (1, t, true, True, TRUE; 0, f, false, …)` }))
+
+/** A GoBoolean parameter's value: absent is false. */
+export const isGoTrue = (value: string | undefined): boolean => (GO_TRUE as readonly string[]).includes(value ?? '')
 
 export const ForceQuery = Type.Object({
-  force: Type.Optional(StringEnum(['true', 'false'], { description: 'also remove what uses it (Tyk force semantics)' }))
-}, { additionalProperties: false })
+  force: GoBoolean('also remove what uses it (Tyk force semantics)')
+}, { additionalProperties: true })
 
 /** Error responses a route adds to those derived from what it declares (see src/http/openapi.ts). */
 export function errorResponses (...statuses: number[]): Record<number, typeof ErrorsBody> {

@@ -87,12 +87,14 @@ for (const dialect of dialects) {
       assert.equal(updated.body.Description, 'changed')
     })
 
-    it('PUT is a full replacement: an omitted optional field returns to its default', async () => {
+    // Contract changed (issue 10): PUT decodes the body onto the stored client type, as Tyk's Go handler does.
+    it('PUT decodes the body onto the stored client type: omitted fields keep their values, sent ones replace them', async () => {
       const created = await h.call('POST', base, { ...CLIENT_TYPE, Name: 'Full', Description: 'd', OktaAppType: 'service', TokenEndpointAuthMethod: 'client_secret_post' })
-      const updated = await h.call('PUT', `${base}/${created.body.ID}`, { ...CLIENT_TYPE, Name: 'Full' })
-      assert.equal(updated.body.Description, '')
-      assert.equal(updated.body.OktaAppType, '')
-      assert.equal(updated.body.TokenEndpointAuthMethod, 'client_secret_basic')
+      const updated = await h.call('PUT', `${base}/${created.body.ID}`, { GrantType: 'client_credentials,refresh_token' })
+      assert.equal(updated.status, 200, JSON.stringify(updated.body))
+      assert.deepEqual(updated.body, { ...created.body, GrantType: 'client_credentials,refresh_token' })
+      const cleared = await h.call('PUT', `${base}/${created.body.ID}`, { Description: '', OktaAppType: '' })
+      assert.deepEqual([cleared.body.Description, cleared.body.OktaAppType, cleared.body.TokenEndpointAuthMethod], ['', '', 'client_secret_post'])
     })
 
     // Each case: the body (or a change to a valid one), and what the error must name.
@@ -136,11 +138,13 @@ for (const dialect of dialects) {
       assert.equal(values.body.errors.length, 2)
     })
 
-    it('refuses a PUT missing a required field, naming it', async () => {
-      const created = await h.call('POST', base, { ...CLIENT_TYPE, Name: 'required' })
-      const reply = await h.call('PUT', `${base}/${created.body.ID}`, { Name: 'required', ResponseTypes: 'code' })
+    it('refuses a POST missing a required field, naming it; a PUT without it keeps the stored value', async () => {
+      const reply = await h.call('POST', base, { Name: 'required', ResponseTypes: 'code' })
       assert.equal(reply.status, 400)
       assert.deepEqual(reply.body.errors, ['GrantType is required'])
+      const created = await h.call('POST', base, { ...CLIENT_TYPE, Name: 'required' })
+      const kept = await h.call('PUT', `${base}/${created.body.ID}`, { Name: 'required', ResponseTypes: 'code' })
+      assert.deepEqual([kept.status, kept.body.GrantType], [200, created.body.GrantType])
     })
 
     it('refuses a second client type with the same name under one provider (409)', async () => {
@@ -169,15 +173,29 @@ for (const dialect of dialects) {
       assert.equal((await h.call('GET', `/portal-api/oauth-providers/${other}/client-types/${created.body.ID}`)).status, 404)
     })
 
-    it('deletes a client type; ?force is validated as a boolean', async () => {
+    it('deletes a client type; ?force is validated as a Go boolean (strconv.ParseBool spellings)', async () => {
       const created = await h.call('POST', base, { ...CLIENT_TYPE, Name: 'Doomed' })
       const bad = await h.call('DELETE', `${base}/${created.body.ID}?force=yes`)
       assert.equal(bad.status, 400)
-      assert.match(bad.body.errors[0], /query parameter force must be one of "true", "false", got "yes"/)
+      assert.match(bad.body.errors[0], /query parameter force must be one of "1", "t", "T", "TRUE", "true", "True", "0", "f", "F", "FALSE", "false", "False", got "yes"/)
       const deleted = await h.call('DELETE', `${base}/${created.body.ID}?force=false`)
       assert.deepEqual([deleted.status, deleted.body], [200, { status: 'ok' }])
       assert.equal((await h.call('GET', `${base}/${created.body.ID}`)).status, 404)
     })
+
+    for (const [no, yes] of [['0', '1'], ['f', 't'], ['F', 'T'], ['FALSE', 'TRUE'], ['False', 'True']]) {
+      it(`reads ?force=${no} as false and ?force=${yes} as true (Go's spellings, as Tyk reads them)`, async () => {
+        const type = await h.call('POST', base, { ...CLIENT_TYPE, Name: `Attached ${yes}` })
+        const product = await h.call('POST', '/portal-api/products', { Name: `force-${yes}`, Templates: [type.body.ID] })
+        assert.equal(product.status, 201, JSON.stringify(product.body))
+        const refused = await h.call('DELETE', `${base}/${type.body.ID}?force=${no}`)
+        assert.equal(refused.status, 400, JSON.stringify(refused.body))
+        assert.match(refused.body.errors[0], /is attached to product/)
+        const forced = await h.call('DELETE', `${base}/${type.body.ID}?force=${yes}`)
+        assert.deepEqual([forced.status, forced.body], [200, { status: 'ok' }])
+        assert.deepEqual((await h.call('GET', `/portal-api/products/${product.body.ID}`)).body.Templates, [])
+      })
+    }
   })
 
   describe(`client type pagination on ${dialect.name}`, { skip: dialect.skip }, () => {
@@ -205,7 +223,16 @@ for (const dialect of dialects) {
       })
     }
 
-    for (const query of ['per_page=0', 'per_page=1001', 'page=0', 'page=-1', 'limit=1e3', 'page=abc', 'sort=name']) {
+    // Contract changed (issue 10): per_page above 1000 is read as 1000, unknown parameters are ignored (as Go servers do).
+    for (const query of ['per_page=1001', 'limit=5000', 'sort=name', 'p=-2']) {
+      it(`accepts ?${query} (clamped or ignored)`, async () => {
+        const reply = await h.call('GET', `${base}?${query}`)
+        assert.equal(reply.status, 200, JSON.stringify(reply.body))
+        assert.deepEqual(reply.body.map((item: { ID: number }) => item.ID), ids.slice(0, query.startsWith('limit') || query.startsWith('per_page') ? 25 : 20))
+      })
+    }
+
+    for (const query of ['per_page=0', 'page=0', 'page=-1', 'limit=1e3', 'page=abc']) {
       it(`refuses ?${query} with 400 naming the parameter`, async () => {
         const reply = await h.call('GET', `${base}?${query}`)
         assert.equal(reply.status, 400)

@@ -24,7 +24,7 @@ for (const dialect of dialects) {
     before(async () => {
       h = await startHarness(dialect, { embeddedIdp: true })
       issuer = h.idp!.issuer
-      const provider = (await h.call('GET', '/portal-api/oauth-providers/1')).body
+      const provider = (await h.call('POST', '/portal-api/oauth-providers/embedded')).body
       assert.equal(provider.Name, 'Embedded IdP')
       m2m = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
       web = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Web application').ID

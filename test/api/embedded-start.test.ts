@@ -6,7 +6,8 @@ import { after, describe, it } from 'node:test'
 import { clientCredentialsToken } from '../helpers/test-idp.ts'
 import { freePort, startService, type ServiceProcess } from '../helpers/process.ts'
 
-// The laptop default: `npm start` on an empty data directory runs the embedded IdP and registers it.
+// The laptop default: `npm start` on an empty data directory runs the embedded IdP; a fresh database holds
+// no provider, and one call connects the embedded IdP (design.md §6).
 describe('npm start with the embedded IdP', () => {
   const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-embedded-'))
   let service: ServiceProcess | undefined
@@ -15,7 +16,7 @@ describe('npm start with the embedded IdP', () => {
     fs.rmSync(dataDir, { recursive: true, force: true })
   })
 
-  it('verifies "Embedded IdP" with a canary, and its clients get tokens after a restart', async () => {
+  it('holds no provider until POST /oauth-providers/embedded, which connects "Embedded IdP" once; it verifies with a canary, and its clients get tokens after a restart', async () => {
     const idpPort = await freePort()
     const env = { PORTAL_DATA_DIR: dataDir, PORTAL_EMBEDDED_IDP_PORT: String(idpPort) }
     service = await startService(env)
@@ -25,6 +26,10 @@ describe('npm start with the embedded IdP', () => {
       return { status: response.status, body: await response.json() }
     }
 
+    assert.deepEqual((await call('GET', '/portal-api/oauth-providers')).body, [], 'a fresh database holds no provider')
+    const connected = await call('POST', '/portal-api/oauth-providers/embedded')
+    assert.deepEqual([connected.status, connected.body.ID, connected.body.Name, connected.body.Type], [200, 1, 'Embedded IdP', 'Other'])
+    assert.deepEqual((await call('POST', '/portal-api/oauth-providers/embedded')).body, connected.body, 'a second call answers the same provider')
     const providers = await call('GET', '/portal-api/oauth-providers')
     assert.deepEqual(providers.body.map((p: { Name: string; Type: string }) => [p.Name, p.Type]), [['Embedded IdP', 'Other']])
     const id = providers.body[0].ID
@@ -51,6 +56,6 @@ describe('npm start with the embedded IdP', () => {
     service = await startService(env)
     const issued = await clientCredentialsToken({ issuer: `http://127.0.0.1:${idpPort}` }, client.client_id, client.client_secret, 'openid')
     assert.equal(typeof issued.access_token, 'string')
-    assert.equal((await call('GET', '/portal-api/oauth-providers')).body.length, 1, 'registered once, not again on restart')
+    assert.equal((await call('GET', '/portal-api/oauth-providers')).body.length, 1, 'connected once, kept on restart')
   })
 })

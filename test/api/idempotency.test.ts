@@ -131,7 +131,7 @@ for (const dialect of dialects) {
     let m2m: number
     before(async () => {
       h = await startHarness(dialect, { embeddedIdp: true })
-      const provider = (await h.call('GET', '/portal-api/oauth-providers/1')).body
+      const provider = (await h.call('POST', '/portal-api/oauth-providers/embedded')).body
       m2m = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
     })
     after(async () => { await h.close() })

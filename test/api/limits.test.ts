@@ -289,7 +289,9 @@ describe('overload on sqlite', () => {
       for (const reply of shed) {
         assert.equal(reply.status, 503)
         assert.equal(reply.headers.get('retry-after'), '1')
-        assert.deepEqual(reply.body, { errors: [`Identity provider ${provider.ID as number} already has 2 calls in progress and 1 waiting; nothing was sent, retry shortly`] })
+        const message = `Identity provider ${provider.ID as number} already has 2 calls in progress and 1 waiting; nothing was sent, retry shortly`
+        // Approve's failures carry Tyk's StatusWithMessage `message` beside `errors` (issue 10).
+        assert.deepEqual(reply.body, { message, errors: [message] })
       }
       assert.equal(slow.requests.length, 2, 'nothing beyond the cap reached the IdP')
 

@@ -64,7 +64,8 @@ for (const dialect of dialects) {
       assert.equal(await stored(), `${SENTINEL}-2`)
     })
 
-    it('updates as a full replacement and keeps ID and CreatedAt', async () => {
+    // Contract changed (issue 10): PUT decodes the body onto the stored provider, as Tyk's Go handler does.
+    it('updates by decoding the body onto the stored provider; keeps ID, CreatedAt and what the body omits', async () => {
       const created = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Replace', SSLInsecureSkipVerify: true })).body
       h.clock.advance(60_000)
       const updated = await h.call('PUT', `/portal-api/oauth-providers/${created.ID}`, { Name: 'Replaced', Type: 'okta', WellKnownURL: 'https://dev-1.okta.com/oauth2/default/.well-known/openid-configuration' })
@@ -73,7 +74,9 @@ for (const dialect of dialects) {
       assert.equal(updated.body.CreatedAt, created.CreatedAt)
       assert.equal(updated.body.UpdatedAt, '2026-11-27 10:01')
       assert.equal(updated.body.Type, 'Okta')
-      assert.equal(updated.body.SSLInsecureSkipVerify, false, 'an omitted optional field returns to its default')
+      assert.equal(updated.body.SSLInsecureSkipVerify, true, 'an omitted field keeps its value')
+      const partial = await h.call('PUT', `/portal-api/oauth-providers/${created.ID}`, { SSLInsecureSkipVerify: false })
+      assert.deepEqual(partial.body, { ...updated.body, SSLInsecureSkipVerify: false })
     })
 
     it('supports GET-modify-PUT with the echoed read-only fields', async () => {
@@ -124,10 +127,19 @@ for (const dialect of dialects) {
       assert.equal((await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { ...base, WellKnownURL: 'https://third.example/.well-known/openid-configuration' })).status, 200, 'no token stored: nothing to protect')
     })
 
-    it('refuses a PUT missing a required field', async () => {
-      const { ID } = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Missing' })).body
-      const reply = await h.call('PUT', `/portal-api/oauth-providers/${ID}`, { Name: 'Missing', Type: 'Other' })
-      assert.deepEqual([reply.status, reply.body], [400, { errors: ['WellKnownURL is required'] }])
+    it('refuses a POST missing a required field; a PUT without it keeps the stored value', async () => {
+      const refused = await h.call('POST', '/portal-api/oauth-providers', { Name: 'Missing', Type: 'Other' })
+      assert.deepEqual([refused.status, refused.body], [400, { errors: ['WellKnownURL is required'] }])
+      const created = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Missing' })).body
+      const kept = await h.call('PUT', `/portal-api/oauth-providers/${created.ID}`, { Name: 'Missing', Type: 'Other' })
+      assert.deepEqual([kept.status, kept.body.WellKnownURL], [200, created.WellKnownURL])
+      const blank = await h.call('PUT', `/portal-api/oauth-providers/${created.ID}`, { WellKnownURL: '' })
+      assert.deepEqual([blank.status, blank.body], [400, { errors: ['WellKnownURL must not be empty'] }], 'a sent field is still validated')
+    })
+
+    it('holds no provider on a fresh database; POST /oauth-providers/embedded answers 404 when the embedded IdP is off', async () => {
+      const reply = await h.call('POST', '/portal-api/oauth-providers/embedded')
+      assert.deepEqual([reply.status, reply.body], [404, { errors: ['the embedded IdP is not running (PORTAL_EMBEDDED_IDP=false): there is nothing to connect'] }])
     })
 
     it('refuses a duplicate provider name with 409', async () => {
@@ -169,7 +181,7 @@ for (const dialect of dialects) {
     it('deletes a provider with its client types; ?force is validated', async () => {
       const { ID } = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Doomed' })).body
       const type = (await h.call('POST', `/portal-api/oauth-providers/${ID}/client-types`, { Name: 'M2M', ResponseTypes: 'token', GrantType: 'client_credentials' })).body
-      assert.equal((await h.call('DELETE', `/portal-api/oauth-providers/${ID}?force=TRUE`)).status, 400)
+      assert.equal((await h.call('DELETE', `/portal-api/oauth-providers/${ID}?force=yes`)).status, 400)
       const deleted = await h.call('DELETE', `/portal-api/oauth-providers/${ID}?force=true`)
       assert.deepEqual([deleted.status, deleted.body], [200, { status: 'ok' }])
       assert.equal((await h.call('GET', `/portal-api/oauth-providers/${ID}`)).status, 404)

@@ -49,7 +49,7 @@ for (const dialect of dialects) {
       assert.equal(created.status, 200, JSON.stringify(created.body))
       const { ID, ...rest } = created.body
       assert.ok(Number.isInteger(ID))
-      assert.deepEqual(rest, TYK_PLAN)
+      assert.deepEqual(rest, { ...TYK_PLAN, ReferenceID: '' }, 'ReferenceID is in Tyk\'s Plan: answered, "" when never written')
       assert.deepEqual((await h.call('GET', `/portal-api/plans/${ID}`)).body, created.body)
     })
 
@@ -62,26 +62,42 @@ for (const dialect of dialects) {
         ID: created.ID, Name: created.Name, DisplayName: 'Listed', AutoApproveAccessRequests: true, RateLimit: 2.5, Quota: 100
       })
       const bare = await createPlan()
-      assert.deepEqual((await h.call('GET', '/portal-api/plans?per_page=1000')).body.data.at(-1), { ID: bare.ID, Name: bare.Name, AutoApproveAccessRequests: false })
+      assert.deepEqual((await h.call('GET', '/portal-api/plans?per_page=1000')).body.data.at(-1), { ID: bare.ID, Name: bare.Name, DisplayName: '', AutoApproveAccessRequests: false, RateLimit: 0, Quota: 0 })
     })
 
-    it('fills defaults: JWTScope "", AutoApproveAccessRequests false', async () => {
+    // Contract changed (issue 10): every field of Tyk's Plan is answered, Go's zero value when never written.
+    it('fills defaults: JWTScope "", AutoApproveAccessRequests false, and Go\'s zero value for every other field of Tyk\'s Plan', async () => {
       const created = await createPlan()
-      assert.deepEqual(Object.keys(created).sort(), ['AutoApproveAccessRequests', 'ID', 'JWTScope', 'Name', 'ProviderID'])
-      assert.deepEqual([created.JWTScope, created.AutoApproveAccessRequests], ['', false])
+      assert.deepEqual(created, {
+        ID: created.ID, Name: created.Name, ProviderID: 1, JWTScope: '', AutoApproveAccessRequests: false, CID: '', Catalogues: [], DisplayName: '', Description: '',
+        KeyExpiresIn: 0, MetaData: {}, Per: 0, PlanQuota: 0, PlanQuotaRenewalRate: 0, Quota: 0, QuotaRenewalRate: 0, RateLimit: 0, UnlimitedQuota: false,
+        UnlimitedRateLimit: false, ReferenceID: ''
+      })
+    })
+
+    it('reads null for Catalogues as [] (Go answers an empty slice as null)', async () => {
+      const created = await createPlan({ Catalogues: null })
+      assert.deepEqual(created.Catalogues, [])
+      const updated = await h.call('PUT', `/portal-api/plans/${created.ID}`, { Catalogues: [1, 2] })
+      assert.deepEqual(updated.body.Catalogues, [1, 2])
+      assert.deepEqual((await h.call('PUT', `/portal-api/plans/${created.ID}`, { Catalogues: null })).body.Catalogues, [])
     })
 
     it('reads JWTScope comma or space separated and answers it canonical', async () => {
       assert.equal((await createPlan({ JWTScope: 'gold  silver,bronze' })).JWTScope, 'gold,silver,bronze')
     })
 
-    it('supports GET-modify-PUT; PUT is a full replacement', async () => {
+    // Contract changed (issue 10): PUT decodes the body onto the stored plan, as Tyk's Go handler does; Tyk's
+    // Postman collection and Go client send partial bodies (no Name, no ProviderID).
+    it('supports GET-modify-PUT; a partial PUT keeps what it omits (JWTScope, auto-approval, ProviderID)', async () => {
       const created = await createPlan({ ...TYK_PLAN, Name: fresh('gmp'), JWTScope: 'gmp-scope' })
       const read = (await h.call('GET', `/portal-api/plans/${created.ID}`)).body
       const updated = await h.call('PUT', `/portal-api/plans/${created.ID}`, { ...read, RateLimit: 50, ID: 999 })
       assert.deepEqual([updated.status, updated.body], [200, { ...read, RateLimit: 50 }])
-      const replaced = await h.call('PUT', `/portal-api/plans/${created.ID}`, { Name: created.Name, ProviderID: 2 })
-      assert.deepEqual(replaced.body, { ID: created.ID, Name: created.Name, ProviderID: 2, JWTScope: '', AutoApproveAccessRequests: false })
+      const partial = await h.call('PUT', `/portal-api/plans/${created.ID}`, { DisplayName: 'Renamed' })
+      assert.deepEqual([partial.status, partial.body], [200, { ...read, RateLimit: 50, DisplayName: 'Renamed' }])
+      const cleared = await h.call('PUT', `/portal-api/plans/${created.ID}`, { JWTScope: '', ProviderID: 2 })
+      assert.deepEqual([cleared.body.JWTScope, cleared.body.ProviderID, cleared.body.AutoApproveAccessRequests], ['', 2, true])
       assert.equal((await createPlan({ JWTScope: 'gmp-scope' })).JWTScope, 'gmp-scope', 'the scope was let go')
     })
 
@@ -105,7 +121,8 @@ for (const dialect of dialects) {
         const created = await createPlan()
         const body = JSON.parse(JSON.stringify({ Name: fresh('invalid'), ProviderID: 1, ...change }))
         assertNamed(await h.call('POST', '/portal-api/plans', body), 422, expected)
-        assertNamed(await h.call('PUT', `/portal-api/plans/${created.ID}`, body), 422, expected)
+        // Name and ProviderID are required on create only: a PUT without them keeps the stored ones.
+        if (!name.startsWith('missing')) assertNamed(await h.call('PUT', `/portal-api/plans/${created.ID}`, body), 422, expected)
         assert.deepEqual((await h.call('GET', `/portal-api/plans/${created.ID}`)).body, created, 'a refused update changes nothing')
       })
     }

@@ -69,17 +69,33 @@ for (const dialect of dialects) {
       assert.ok(Number.isInteger(ID))
       assert.deepEqual([CreatedAt, UpdatedAt], ['2026-11-27 10:00', '2026-11-27 10:00'])
       assert.deepEqual(Templates, ['Web application'])
-      assert.deepEqual(rest, TYK_EXAMPLE)
+      // Fields of Tyk's Product-show the example does not write are answered with Go's zero value.
+      assert.deepEqual(rest, { ...TYK_EXAMPLE, AuthType: '', AuthTypes: [], Logo: '', Path: '', Preview: '', ReferenceID: '', SpecDetails: [] })
       assert.deepEqual((await h.call('GET', `/portal-api/products/${ID}`)).body, created.body)
       const listed = await h.call('GET', '/portal-api/products')
       assert.equal(listed.status, 200)
       assert.deepEqual(listed.body.find((item: { ID: number }) => item.ID === ID), created.body)
     })
 
-    it('fills defaults: DCREnabled false, Scopes "", Templates [], no pass-through field invented', async () => {
+    // Contract changed (issue 10): every field of Tyk's Product-show is answered, Go's zero value when never written.
+    it('fills defaults: DCREnabled false, Scopes "", Templates [], and Go\'s zero value for every other field of Tyk\'s Product-show', async () => {
       const created = await createProduct()
-      assert.deepEqual(Object.keys(created).sort(), ['CreatedAt', 'DCREnabled', 'ID', 'Name', 'Scopes', 'Templates', 'UpdatedAt'])
-      assert.deepEqual([created.DCREnabled, created.Scopes, created.Templates], [false, '', []])
+      const { ID, Name, CreatedAt, UpdatedAt, ...rest } = created
+      assert.deepEqual(rest, {
+        DCREnabled: false, Scopes: '', Templates: [], APIDetails: [], AuthType: '', AuthTypes: [], Catalogues: [], CID: '', Content: '', Description: '',
+        DisplayName: '', Feature: false, IsDocumentationOnly: false, Logo: '', Path: '', Preview: '', ProviderID: 0, ReferenceID: '', SpecDetails: [], Tags: []
+      })
+    })
+
+    it('accepts a product as Tyk answers it: null lists, Preview, Path, ReferenceID, AuthType, Logo, SpecDetails; stored and answered', async () => {
+      const tyk = { Catalogues: null, Tags: null, Templates: null, SpecDetails: null, APIDetails: null, AuthTypes: null, Preview: '/system/products/2/preview/p.png', Path: 'acme-payment-api', ReferenceID: '6490fd2a1ba6a6000108864d', AuthType: 'authToken', Logo: '/system/products/2/logo/logo.png' }
+      const created = await createProduct(tyk)
+      assert.deepEqual([created.Catalogues, created.Tags, created.Templates, created.SpecDetails, created.APIDetails, created.AuthTypes], [[], [], [], [], [], []])
+      assert.deepEqual([created.Preview, created.Path, created.ReferenceID, created.AuthType, created.Logo], [tyk.Preview, tyk.Path, tyk.ReferenceID, tyk.AuthType, tyk.Logo])
+      const attached = await h.call('PUT', `/portal-api/products/${created.ID}`, { Templates: [service] })
+      assert.deepEqual(attached.body.Templates, ['Service'])
+      const detached = await h.call('PUT', `/portal-api/products/${created.ID}`, { ...attached.body, Templates: null, Tags: null })
+      assert.deepEqual([detached.status, detached.body.Templates, detached.body.Tags], [200, [], []], 'null Templates detaches all, as []')
     })
 
     it('reads Scopes comma or space separated and answers them canonical', async () => {
@@ -119,12 +135,14 @@ for (const dialect of dialects) {
       assert.deepEqual(emptied.body.Templates, [])
     })
 
-    it('PUT is a full replacement otherwise: omitted fields are gone, defaults come back', async () => {
+    // Contract changed (issue 10): PUT decodes the body onto the stored product, as Tyk's Go handler does.
+    it('PUT keeps what the body omits (Tyk decodes it onto the stored product); sent fields replace, a sent "" clears', async () => {
       const created = await createProduct({ ...TYK_EXAMPLE, Name: fresh('full'), Scopes: 'replaced-scope' })
-      const updated = await h.call('PUT', `/portal-api/products/${created.ID}`, { Name: created.Name })
-      assert.equal(updated.status, 200)
-      assert.deepEqual(Object.keys(updated.body).sort(), ['CreatedAt', 'DCREnabled', 'ID', 'Name', 'Scopes', 'Templates', 'UpdatedAt'])
-      assert.deepEqual([updated.body.DCREnabled, updated.body.Scopes], [false, ''])
+      const kept = await h.call('PUT', `/portal-api/products/${created.ID}`, { DisplayName: 'Partial' })
+      assert.equal(kept.status, 200, JSON.stringify(kept.body))
+      assert.deepEqual(kept.body, { ...created, DisplayName: 'Partial' })
+      const updated = await h.call('PUT', `/portal-api/products/${created.ID}`, { Scopes: '', DCREnabled: false })
+      assert.deepEqual([updated.body.DCREnabled, updated.body.Scopes, updated.body.Name], [false, '', created.Name])
       // The scope was let go: another product may take it now.
       await createProduct({ Scopes: 'replaced-scope' })
     })
@@ -144,16 +162,17 @@ for (const dialect of dialects) {
       ['an unknown Templates name', { Templates: ['Nope'] }, /Templates\[0\] is not the name of a client type, got "Nope"/],
       ['a Templates item of the wrong type', { Templates: [true] }, /Templates\[0\] must be an integer or a string, got true/],
       ['a repeated Templates item', { Templates: ['Service', 'Service'] }, /Templates lists client type \d+ more than once, got "Service" at position 2/],
-      ['a wrongly typed pass-through field', { Catalogues: 'Public' }, /Catalogues must be an array, got "Public"/],
+      ['a wrongly typed pass-through field', { Catalogues: 'Public' }, /Catalogues must be an array or null, got "Public"/],
       ['a wrongly typed pass-through item', { AuthTypes: ['jwt', 3] }, /AuthTypes\[1\] must be a string, got 3/],
-      ['SpecDetails of the wrong type', { SpecDetails: 'x' }, /SpecDetails must be an array of values or null, got "x"/]
+      ['SpecDetails of the wrong type', { SpecDetails: 'x' }, /SpecDetails must be an array or null, got "x"/]
     ]
     for (const [name, change, expected] of invalid) {
       it(`refuses ${name} with 422 naming the field and value (create and update)`, async () => {
         const created = await createProduct()
         const body = JSON.parse(JSON.stringify({ Name: fresh('invalid'), ...change }))
         assertNamed(await h.call('POST', '/portal-api/products', body), 422, expected)
-        assertNamed(await h.call('PUT', `/portal-api/products/${created.ID}`, body), 422, expected)
+        // Name is required on create only: a PUT without it keeps the stored one.
+        if (name !== 'missing Name') assertNamed(await h.call('PUT', `/portal-api/products/${created.ID}`, body), 422, expected)
         assert.deepEqual((await h.call('GET', `/portal-api/products/${created.ID}`)).body, created, 'a refused update changes nothing')
       })
     }
@@ -282,7 +301,7 @@ for (const dialect of dialects) {
       const deps = { db: h.database.db, now: () => h.clock.now, usageChecks: [], onScopesSaved: async (scopes: readonly string[]) => { seen.push([...scopes]) } }
       const products = new ProductService({ ...deps, snapshot: toProductShow })
       const product = await products.create({ Name: fresh('hooked'), Scopes: 'hook-a hook-b' } as ProductInput, ctx)
-      await products.update(product.id, { Name: product.name, Scopes: 'hook-c' } as ProductInput, ctx)
+      await products.update(product.id, { Scopes: 'hook-c' }, ctx)
       await new PlanService({ ...deps, snapshot: toPlan }).create({ Name: fresh('hooked plan'), ProviderID: 1, JWTScope: 'hook-plan' } as PlanInput, ctx)
       await products.create({ Name: fresh('no scopes') } as ProductInput, ctx)
       assert.deepEqual(seen, [['hook-a', 'hook-b'], ['hook-c'], ['hook-plan']])

@@ -40,7 +40,7 @@ export interface Reply {
 }
 
 export interface HarnessOptions {
-  /** Run the embedded IdP on a free loopback port, registered as provider "Embedded IdP", as `npm start` does. */
+  /** Run the embedded IdP on a free loopback port, as `npm start` does; POST /portal-api/oauth-providers/embedded connects it. */
   readonly embeddedIdp?: boolean
   /** Its issuer, when it is reached through another origin (a fault proxy). */
   readonly idpIssuer?: string

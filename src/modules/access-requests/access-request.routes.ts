@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { IdpCallErrors, PageQuery, StatusBody } from '../../http/schemas.ts'
+import { AppError } from '../../errors.ts'
 import { actorOf } from '../../http/auth.ts'
 import { idOr404, parseId } from '../../shared/ids.ts'
 import { parsePage } from '../../shared/pagination.ts'
@@ -19,6 +20,13 @@ const appRequestParams = Type.Object({ app_id: AppIdParam, access_request_id: Ac
 /** The path's access request id; one that cannot name a row answers the same 404 as an unknown one. */
 const requestId = (params: { access_request_id: string }) => idOr404(params.access_request_id, accessRequestNotFound)
 const appId = (params: { app_id: string }) => parseAppId(params.app_id)
+
+// Tyk's swagger documents provision without a body, but an access request needs a plan and products, and
+// Tyk's own clients send them: say exactly what is missing (422 StatusWithErrors, as Tyk's refusals here).
+const provisionWithoutBody = () => new AppError('invalid_input', [
+  'request body is required: PlanID (the plan) and ProductIDs (the products) name the access request to create',
+  'DCRTemplateID (the client type) is required too when the products are DCR-enabled, e.g. {"PlanID":1,"ProductIDs":[1],"DCRTemplateID":1}'
+])
 
 export function accessRequestRoutes (requests: AccessRequestService): FastifyPluginAsyncTypebox {
   /** The access request and app ids of an app's path, likewise (the app's 404 first, as for an unknown id). */
@@ -49,7 +57,7 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
 
     app.put('/access_requests/:access_request_id/approve', {
       schema: { operationId: 'approve-access-request', tags, params: requestParams, response: idpAction },
-      config: { ...tyk422, idempotent: true }
+      config: { ...tyk422, errorMessage: true, idempotent: true }
     }, async (request) => {
       const id = requestId(request.params)
       await requests.approve(id, actorOf(request))
@@ -58,7 +66,7 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
 
     app.put('/access_requests/:access_request_id/reject', {
       schema: { operationId: 'reject-access-request', tags, params: requestParams, response: idpAction },
-      config: tyk422
+      config: { ...tyk422, errorMessage: true }
     }, async (request) => {
       const id = requestId(request.params)
       await requests.reject(id, actorOf(request))
@@ -69,7 +77,8 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
 
     app.put('/apps/:app_id/provision', {
       schema: { operationId: 'provision-app', tags: appTags, params: Type.Object({ app_id: AppIdParam }), body: ProvisionBody, response: idpAction },
-      config: { ...tyk422, invalidBodyStatus: 422, idempotent: true }
+      config: { ...tyk422, invalidBodyStatus: 422, idempotent: true },
+      preValidation: async (request) => { if (request.body === undefined || request.body === null) throw provisionWithoutBody() }
     }, async (request) => {
       const { id, approved } = await requests.provision(appId(request.params), request.body, actorOf(request))
       return { status: 'ok', message: `access request ${id} created${approved ? ' and approved' : ''}`, ID: id }

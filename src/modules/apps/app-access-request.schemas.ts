@@ -25,7 +25,9 @@ export const AccessRequestElem = Type.Object({
   ProvisionImmediately: Type.Boolean(),
   LastError: Type.String({ description: 'why the last approval failed; "" when it did not' }),
   CreatedAt: Timestamp,
-  UpdatedAt: Timestamp
+  UpdatedAt: Timestamp,
+  // Tyk's AccessRequest-internal; its Go model (gorm) answers null for a row not soft-deleted, and rows here are never soft-deleted.
+  DeletedAt: Type.Null({ description: 'always null: a deleted access request is gone, not marked' })
 }, { additionalProperties: false })
 export type AccessRequestElem = Static<typeof AccessRequestElem>
 
@@ -34,6 +36,13 @@ export const AccessRequestShow = Type.Object({
   Credentials: Type.Array(Credential)
 }, { additionalProperties: false })
 export type AccessRequestShow = Static<typeof AccessRequestShow>
+
+/** An access request inside GET /apps/{id} (Tyk Client-AccessRequest-elem): its Products are an array of names there. */
+export const AppAccessRequest = Type.Object({
+  ...AccessRequestShow.properties,
+  Products: Type.Array(Type.String(), { description: 'names of the products of this access request' })
+}, { additionalProperties: false })
+export type AppAccessRequest = Static<typeof AppAccessRequest>
 
 export function toAccessRequestElem (request: AccessRequestRecord): AccessRequestElem {
   return {
@@ -54,10 +63,15 @@ export function toAccessRequestElem (request: AccessRequestRecord): AccessReques
     ProvisionImmediately: request.provisionImmediately,
     LastError: request.lastError ?? '',
     CreatedAt: formatTimestamp(request.createdAt),
-    UpdatedAt: formatTimestamp(request.updatedAt)
+    UpdatedAt: formatTimestamp(request.updatedAt),
+    DeletedAt: null
   }
 }
 
 export function toAccessRequestShow (request: AccessRequestWithCredentials): AccessRequestShow {
   return { ...toAccessRequestElem(request), Credentials: request.credentials.map(toCredential) }
+}
+
+export function toAppAccessRequest (request: AccessRequestWithCredentials): AppAccessRequest {
+  return { ...toAccessRequestShow(request), Products: request.products.map((product) => product.name) }
 }

@@ -3,7 +3,7 @@ import { Type } from 'typebox'
 import { writeContext } from '../../http/concurrency.ts'
 import { IdpCallErrors, PageQuery, StatusBody } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { AppBody, AppElem, AppIdParam, AppShow, toAppElem, toAppShow } from './app.schemas.ts'
+import { AppBody, AppElem, AppIdParam, AppPatch, AppShow, toAppElem, toAppShow } from './app.schemas.ts'
 import { parseAppId, type AppService } from './app.service.ts'
 
 const tags = ['Applications and credentials']
@@ -27,7 +27,7 @@ export function appRoutes (apps: AppService): FastifyPluginAsyncTypebox {
     }, async (request) => toAppShow(await apps.get(parseAppId(request.params.app_id))))
 
     app.put('/apps/:app_id', {
-      schema: { operationId: 'update-app', tags, params, body: AppBody, response: { 200: AppShow } },
+      schema: { operationId: 'update-app', tags, params, body: AppPatch, response: { 200: AppShow } },
       config: { invalidBodyStatus }
     }, async (request) => toAppShow(await apps.update(parseAppId(request.params.app_id), request.body, writeContext(request))))
 

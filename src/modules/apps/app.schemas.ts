@@ -2,7 +2,7 @@
 import { Type, type Static } from 'typebox'
 import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { AccessRequestShow, toAccessRequestShow } from './app-access-request.schemas.ts'
+import { AppAccessRequest, toAppAccessRequest } from './app-access-request.schemas.ts'
 import type { AppRecord, AppWithAccessRequests } from './app.record.ts'
 import { VISIBILITIES } from './app.values.ts'
 
@@ -24,6 +24,9 @@ export const AppBody = Type.Object({
   AccessRequests: Ignored()
 }, { additionalProperties: false })
 export type AppInput = Static<typeof AppBody>
+/** PUT: the same fields, none required (decoded onto the stored app, as Tyk's handler does). */
+export const AppPatch = Type.Partial(AppBody, { additionalProperties: false })
+export type AppPatch = Static<typeof AppPatch>
 
 export const AppElem = Type.Object({
   ID: Id,
@@ -38,7 +41,7 @@ export type AppElem = Static<typeof AppElem>
 
 export const AppShow = Type.Object({
   ...AppElem.properties,
-  AccessRequests: Type.Array(AccessRequestShow, { description: 'the access requests of this application, with their credentials' })
+  AccessRequests: Type.Array(AppAccessRequest, { description: 'the access requests of this application, with their credentials' })
 }, { additionalProperties: false })
 export type AppShow = Static<typeof AppShow>
 
@@ -55,5 +58,5 @@ export function toAppElem (app: AppRecord): AppElem {
 }
 
 export function toAppShow (app: AppWithAccessRequests): AppShow {
-  return { ...toAppElem(app), AccessRequests: app.accessRequests.map(toAccessRequestShow) }
+  return { ...toAppElem(app), AccessRequests: app.accessRequests.map(toAppAccessRequest) }
 }

@@ -9,7 +9,8 @@ import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
 import { toAppRecord, type AppRecord, type AppWithAccessRequests } from './app.record.ts'
 import type { AccessRequestWithCredentials } from './app-access-request.record.ts'
-import type { AppInput } from './app.schemas.ts'
+import type { AppInput, AppPatch } from './app.schemas.ts'
+import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { AppRow } from '../../db/tables/app.table.ts'
 import { parseRedirectUrls } from './app.values.ts'
 
@@ -60,11 +61,13 @@ export class AppService {
     return { ...app, accessRequests: await this.deps.accessRequests.listOfApp(app.id) }
   }
 
-  /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (id: number, input: AppInput, ctx: WriteContext): Promise<AppWithAccessRequests> {
-    const fields = validateApp(input)
+  /** Tyk PUT: the body decoded onto the stored app (omitted fields keep their values). */
+  async update (id: number, patch: AppPatch, ctx: WriteContext): Promise<AppWithAccessRequests> {
     const app = await this.deps.db.transaction().execute(async (trx) => {
       const current = toAppRecord(await getAppRow(trx, id))
+      const fields = validateApp(decodeOnto({
+        Name: current.name, Description: current.description, RedirectURLs: current.redirectUrls.join(','), UserID: current.userId, Visibility: current.visibility
+      }, patch))
       const row = await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       const updated = row === undefined ? current : toAppRecord(row)
       await recordAudit(trx, {
@@ -87,7 +90,7 @@ export class AppService {
   }
 }
 
-function validateApp (input: AppInput) {
+function validateApp (input: Pick<AppInput, 'Name' | 'Description' | 'RedirectURLs' | 'UserID' | 'Visibility'>) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const redirectUrls = parseRedirectUrls(input.RedirectURLs ?? '', problems)

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { writeContext } from '../../http/concurrency.ts'
-import { ClientTypeIdParam, ForceQuery, IdpCallErrors, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { ClientTypeIdParam, ForceQuery, IdpCallErrors, isGoTrue, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { idOr404, parseId } from '../../shared/ids.ts'
 import { providerNotFound } from '../oauth-providers/oauth-provider.service.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { ClientTypeBody, ClientTypeElem, toClientTypeElem } from './client-type.schemas.ts'
+import { ClientTypeBody, ClientTypeElem, ClientTypePatch, toClientTypeElem } from './client-type.schemas.ts'
 import type { ClientTypeService } from './client-type.service.ts'
 
 const tags = ['OAuth2.0 providers']
@@ -42,7 +42,7 @@ export function clientTypeRoutes (clientTypes: ClientTypeService): FastifyPlugin
     }, async (request) => toClientTypeElem(await clientTypes.get(...await ids(request.params))))
 
     app.put(`${base}/:client_type_id`, {
-      schema: { operationId: 'update-oauth-provider-client-type', tags, params, body: ClientTypeBody, response: { 200: ClientTypeElem, ...errorResponses(409) } },
+      schema: { operationId: 'update-oauth-provider-client-type', tags, params, body: ClientTypePatch, response: { 200: ClientTypeElem, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true }
     }, async (request) => toClientTypeElem(await clientTypes.update(...await ids(request.params), request.body, writeContext(request, toClientTypeElem))))
 
@@ -50,7 +50,7 @@ export function clientTypeRoutes (clientTypes: ClientTypeService): FastifyPlugin
       schema: { operationId: 'delete-oauth-provider-client-type', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...IdpCallErrors } },
       config: { ifMatch: true }
     }, async (request) => {
-      await clientTypes.remove(...await ids(request.params), request.query.force === 'true', writeContext(request, toClientTypeElem))
+      await clientTypes.remove(...await ids(request.params), isGoTrue(request.query.force), writeContext(request, toClientTypeElem))
       return { status: 'ok' }
     })
   }

@@ -26,6 +26,9 @@ export const ClientTypeBody = Type.Object({
   UpdatedAt: Ignored()
 }, { additionalProperties: false })
 export type ClientTypeInput = Static<typeof ClientTypeBody>
+/** PUT: the same fields, none required (decoded onto the stored client type, as Tyk's handler does). */
+export const ClientTypePatch = Type.Partial(ClientTypeBody, { additionalProperties: false })
+export type ClientTypePatch = Static<typeof ClientTypePatch>
 
 export const ClientTypeElem = Type.Object({
   ID: Id,

@@ -9,7 +9,8 @@ import { getProviderRow, providerNotFound, type ServiceDeps } from '../oauth-pro
 import { findProvider } from '../oauth-providers/oauth-provider.repository.ts'
 import { deleteClientTypes, findClientType, insertClientType, listClientTypes, updateClientType } from './client-type.repository.ts'
 import { toClientTypeRecord, type ClientTypeRecord } from './client-type.record.ts'
-import type { ClientTypeInput } from './client-type.schemas.ts'
+import type { ClientTypeInput, ClientTypePatch } from './client-type.schemas.ts'
+import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import { GRANT_TYPES, RESPONSE_TYPE_ALIASES, RESPONSE_TYPES, TOKEN_ENDPOINT_AUTH_METHODS, parseValueList } from './client-type.values.ts'
 
@@ -41,11 +42,18 @@ export class ClientTypeService {
     return toClientTypeRecord(await getClientTypeRow(this.deps.db, providerId, id))
   }
 
-  /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (providerId: number, id: number, input: ClientTypeInput, ctx: WriteContext<ClientTypeRecord>): Promise<ClientTypeRecord> {
-    const fields = validateClientType(input)
+  /** Tyk PUT: the body decoded onto the stored client type (omitted fields keep their values). */
+  async update (providerId: number, id: number, patch: ClientTypePatch, ctx: WriteContext<ClientTypeRecord>): Promise<ClientTypeRecord> {
     return await this.deps.db.transaction().execute(async (trx) => {
       const current = await currentClientType(trx, providerId, id, ctx)
+      const fields = validateClientType(decodeOnto({
+        Name: current.name,
+        Description: current.description,
+        ResponseTypes: current.responseTypes.join(','),
+        GrantType: current.grantTypes.join(','),
+        TokenEndpointAuthMethod: current.tokenEndpointAuthMethod,
+        OktaAppType: current.oktaAppType
+      }, patch))
       const row = await updateClientType(trx, current.providerId, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       const after = row === undefined ? current : toClientTypeRecord(row)
       await recordAudit(trx, {
@@ -92,7 +100,7 @@ export async function clientTypeNotFound (db: Db, providerId: number, id: string
   return new AppError('not_found', `Identity Provider or Client Type Not found: client_type_id ${show(String(id))} of provider_id ${show(String(providerId))}`)
 }
 
-function validateClientType (input: ClientTypeInput) {
+function validateClientType (input: Pick<ClientTypeInput, 'Name' | 'Description' | 'ResponseTypes' | 'GrantType' | 'TokenEndpointAuthMethod' | 'OktaAppType'>) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const responseTypes = parseValueList('ResponseTypes', input.ResponseTypes, RESPONSE_TYPES, problems, RESPONSE_TYPE_ALIASES)

@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
 import { writeContext } from '../../http/concurrency.ts'
-import { ForceQuery, IdpCallErrors, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
+import { ForceQuery, IdpCallErrors, isGoTrue, PageQuery, ProviderIdParam, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { idOr404 } from '../../shared/ids.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import {
-  ProviderBody, ProviderElem, ProviderShow, VerificationReport, VerifyQuery, toProviderElem, toProviderShow, toVerificationReport
+  ProviderBody, ProviderElem, ProviderPatch, ProviderShow, VerificationReport, VerifyQuery, toProviderElem, toProviderShow, toVerificationReport
 } from './oauth-provider.schemas.ts'
 import { providerNotFound, type OAuthProviderService } from './oauth-provider.service.ts'
 import type { ProviderVerification } from './provider-verification.ts'
@@ -27,13 +27,24 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
       config: { etag: (elem: ProviderElem) => ({ ...elem, ClientTypes: [] }), idempotent: true }
     }, async (request) => toProviderElem(await providers.create(request.body, writeContext(request))))
 
+    // Our extension: connect the embedded IdP as a provider with its client types (design.md §6); idempotent.
+    app.post('/oauth-providers/embedded', {
+      schema: {
+        operationId: 'connect-embedded-oauth-provider',
+        tags,
+        summary: 'Connect the embedded IdP: provider "Embedded IdP" and its client types "Machine to machine" and "Web application"; a second call answers the same provider',
+        response: { 200: ProviderShow, ...errorResponses(404, 409) }
+      },
+      config: { etag: true }
+    }, async (request) => toProviderShow(await providers.connectEmbedded(writeContext(request))))
+
     app.get('/oauth-providers/:provider_id', {
       schema: { operationId: 'get-oauth-provider', tags, params, response: { 200: ProviderShow } },
       config: { etag: true }
     }, async (request) => toProviderShow(await providers.get(providerId(request.params))))
 
     app.put('/oauth-providers/:provider_id', {
-      schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderBody, response: { 200: ProviderShow, ...errorResponses(409) } },
+      schema: { operationId: 'update-oauth-provider', tags, params, body: ProviderPatch, response: { 200: ProviderShow, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true }
     }, async (request) => toProviderShow(await providers.update(providerId(request.params), request.body, writeContext(request, toProviderShow))))
 
@@ -41,7 +52,7 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
       schema: { operationId: 'delete-oauth-provider', tags, params, querystring: ForceQuery, response: { 200: StatusBody, ...IdpCallErrors } },
       config: { ifMatch: true }
     }, async (request) => {
-      await providers.remove(providerId(request.params), request.query.force === 'true', writeContext(request, toProviderShow))
+      await providers.remove(providerId(request.params), isGoTrue(request.query.force), writeContext(request, toProviderShow))
       return { status: 'ok' }
     })
 
@@ -55,6 +66,6 @@ export function oauthProviderRoutes (providers: OAuthProviderService, verificati
         querystring: VerifyQuery,
         response: { 200: VerificationReport }
       }
-    }, async (request) => toVerificationReport(await verification.verify(providerId(request.params), request.query.canary === 'true')))
+    }, async (request) => toVerificationReport(await verification.verify(providerId(request.params), isGoTrue(request.query.canary))))
   }
 }

@@ -1,6 +1,6 @@
 // The provider contract (tyk-portal-api.md §3; OAuthProviderCreate / OAuthProviderElem / OAuthProviderShow).
 import { Type, type Static } from 'typebox'
-import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { GoBoolean, Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { MACHINE_CLIENT_REDIRECT_URI } from '../../dcr/index.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { MASK } from '../audit/audit.ts'
@@ -27,6 +27,9 @@ export const ProviderBody = Type.Object({
   ClientTypes: Ignored()
 }, { additionalProperties: false })
 export type ProviderInput = Static<typeof ProviderBody>
+/** PUT: the same fields, none required (decoded onto the stored provider, as Tyk's handler does). */
+export const ProviderPatch = Type.Partial(ProviderBody, { additionalProperties: false })
+export type ProviderPatch = Static<typeof ProviderPatch>
 
 export const ProviderElem = Type.Object({
   ID: Id,
@@ -75,8 +78,8 @@ export function toProviderSnapshot (provider: ProviderRecord | ProviderWithClien
 const FindingStatus = StringEnum(['ok', 'warning', 'error'])
 
 export const VerifyQuery = Type.Object({
-  canary: Type.Optional(StringEnum(['true', 'false'], { description: 'also register a throw-away client and delete it' }))
-}, { additionalProperties: false })
+  canary: GoBoolean('also register a throw-away client and delete it')
+}, { additionalProperties: true })
 
 export const VerificationReport = Type.Object({
   ProviderID: Id,

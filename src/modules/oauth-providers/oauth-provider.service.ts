@@ -12,7 +12,9 @@ import { deleteClientTypes, listClientTypes } from '../oauth-providers/client-ty
 import { toClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import { deleteProvider, findProvider, insertProvider, listProviders, updateProvider } from './oauth-provider.repository.ts'
 import { PROVIDER_TYPES, toProviderRecord, type ProviderRecord, type ProviderWithClientTypes, type TokenState } from './oauth-provider.record.ts'
-import type { ProviderInput } from './oauth-provider.schemas.ts'
+import type { ProviderInput, ProviderPatch } from './oauth-provider.schemas.ts'
+import { connectEmbeddedProvider, type EmbeddedIdpEndpoint } from './embedded-provider.ts'
+import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export interface ServiceDeps {
@@ -36,6 +38,8 @@ export interface OAuthProviderServiceDeps extends ServiceDeps {
   readonly box: SecretBox
   /** How the audit trail keeps a provider (its API representation), given the state of its token. */
   readonly snapshot: (provider: ProviderRecord | ProviderWithClientTypes, token: TokenState) => unknown
+  /** The embedded OpenID provider, when it runs: POST /oauth-providers/embedded connects it (design.md §6). */
+  readonly embeddedIdp?: EmbeddedIdpEndpoint
 }
 
 export class OAuthProviderService {
@@ -62,11 +66,24 @@ export class OAuthProviderService {
     return await withClientTypes(this.deps.db, toProviderRecord(await getProviderRow(this.deps.db, id)))
   }
 
-  /** Full replacement (Tyk PUT), except the write-only token: omitted keeps it, "" clears it. */
-  async update (id: number, input: ProviderInput, ctx: WriteContext<ProviderWithClientTypes>): Promise<ProviderWithClientTypes> {
-    const fields = validateProvider(input)
+  /** Our extension: the embedded IdP as provider "Embedded IdP" with its two client types; a second call answers the same. */
+  async connectEmbedded (ctx: WriteContext): Promise<ProviderWithClientTypes> {
+    const idp = this.deps.embeddedIdp
+    if (idp === undefined) throw new AppError('not_found', 'the embedded IdP is not running (PORTAL_EMBEDDED_IDP=false): there is nothing to connect')
+    return await this.deps.db.transaction().execute(async (trx) => {
+      const { created, provider } = await connectEmbeddedProvider(trx, this.deps.box, this.deps.now, idp)
+      const record = await withClientTypes(trx, toProviderRecord(provider))
+      if (created) await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'oauth_provider', resourceId: record.id, after: this.deps.snapshot(record, tokenState(record)) })
+      return record
+    })
+  }
+
+  /** Tyk PUT: the body decoded onto the stored provider; the write-only token omitted keeps it, "" clears it. */
+  async update (id: number, patch: ProviderPatch, ctx: WriteContext<ProviderWithClientTypes>): Promise<ProviderWithClientTypes> {
     return await this.deps.db.transaction().execute(async (trx) => {
       const current = await currentProvider(trx, id, ctx)
+      const input = decodeOnto({ Name: current.name, Type: current.type, WellKnownURL: current.wellKnownUrl, SSLInsecureSkipVerify: current.sslInsecureSkipVerify, RequiresRedirectURIs: current.requiresRedirectUris }, patch)
+      const fields = validateProvider(input)
       assertTokenFollowsOrigin(current, fields.well_known_url, input.RegistrationAccessToken)
       const row = await updateProvider(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       if (input.RegistrationAccessToken !== undefined) await this.storeToken(trx, current.id, input.RegistrationAccessToken || null)
@@ -124,7 +141,7 @@ function assertTokenFollowsOrigin (current: ProviderRecord, wellKnownUrl: string
 
 const tokenState = (provider: ProviderRecord): TokenState => provider.hasRegistrationAccessToken ? 'set' : 'unset'
 
-function validateProvider (input: ProviderInput) {
+function validateProvider (input: Pick<ProviderInput, 'Name' | 'Type' | 'WellKnownURL' | 'SSLInsecureSkipVerify' | 'RequiresRedirectURIs'>) {
   const problems: string[] = []
   const type = PROVIDER_TYPES.find((candidate) => candidate.toLowerCase() === input.Type.toLowerCase())
   if (type === undefined) problems.push(`Type must be one of ${PROVIDER_TYPES.join(', ')} (any case), got ${show(input.Type)}`)

@@ -4,7 +4,7 @@ import { writeContext } from '../../http/concurrency.ts'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import { idOr404 } from '../../shared/ids.ts'
-import { Plan, PlanBody, PlanIdParam, PlanIndex, toPlan, toPlanSummary } from './plan.schemas.ts'
+import { Plan, PlanBody, PlanIdParam, PlanIndex, PlanPatch, toPlan, toPlanSummary } from './plan.schemas.ts'
 import { planNotFound, type PlanService } from './plan.service.ts'
 
 const tags = ['Plans']
@@ -32,7 +32,7 @@ export function planRoutes (plans: PlanService): FastifyPluginAsyncTypebox {
     }, async (request) => toPlan(await plans.get(planId(request.params))))
 
     app.put('/plans/:plan_id', {
-      schema: { operationId: 'update-plan', tags, params, body: PlanBody, response: { 200: Plan, ...errorResponses(409) } },
+      schema: { operationId: 'update-plan', tags, params, body: PlanPatch, response: { 200: Plan, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true, invalidBodyStatus }
     }, async (request) => toPlan(await plans.update(planId(request.params), request.body, writeContext(request, toPlan))))
 

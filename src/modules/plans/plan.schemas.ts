@@ -1,7 +1,7 @@
 // The plan contract (tyk-portal-api.md §5.2; PlanRequest, Plan, PlanSummary, Plan-index).
 import { Type, type Static, type TSchema } from 'typebox'
 import { Id, Ignored } from '../../http/schemas.ts'
-import { LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
+import { List, LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
 import type { PlanRecord } from './plan.record.ts'
 
 export const PlanIdParam = Type.String({ description: 'UID of this plan (integer)', examples: ['1'] })
@@ -9,7 +9,7 @@ export const PlanIdParam = Type.String({ description: 'UID of this plan (integer
 /** Tyk's rate-limit, quota and descriptive plan fields: stored as given and answered unchanged, no behaviour. */
 const PLAN_FIELDS = {
   CID: Text(255, 'portable ID of this plan (Tyk 1.13 custom IDs)'),
-  Catalogues: Type.Array(SafeInteger('catalogue ID', 1), { maxItems: 1000, description: 'IDs of the catalogues this plan belongs to' }),
+  Catalogues: List(SafeInteger('catalogue ID', 1), { maxItems: 1000, description: 'IDs of the catalogues this plan belongs to' }),
   DisplayName: Text(1024, 'display name of the plan'),
   Description: Text(65536, 'description of the plan'),
   KeyExpiresIn: SafeInteger('key expiration time in seconds'),
@@ -42,6 +42,15 @@ export const PlanBody = Type.Object({
 }, { additionalProperties: false })
 export type PlanInput = Static<typeof PlanBody>
 type PlanFields = Partial<Pick<PlanInput, (typeof PLAN_FIELD_NAMES)[number]>> & { ProviderID: number }
+/** PUT: the same fields, none required (decoded onto the stored plan, as Tyk's handler does). */
+export const PlanPatch = Type.Partial(PlanBody, { additionalProperties: false })
+export type PlanPatch = Static<typeof PlanPatch>
+
+/** What a plan answers for a field of Tyk's Plan never written: Go's zero value, as Tyk answers (lists as [], MetaData as {}). */
+const PLAN_DEFAULTS = {
+  CID: '', Catalogues: [], DisplayName: '', Description: '', KeyExpiresIn: 0, MetaData: {}, Per: 0, PlanQuota: 0, PlanQuotaRenewalRate: 0,
+  Quota: 0, QuotaRenewalRate: 0, RateLimit: 0, UnlimitedQuota: false, UnlimitedRateLimit: false, ReferenceID: ''
+} as const satisfies Partial<PlanFields>
 
 export const Plan = Type.Object({
   ID: Id,
@@ -49,17 +58,17 @@ export const Plan = Type.Object({
   ProviderID,
   JWTScope: Type.String({ description: 'canonical: comma-separated', examples: ['free-plan'] }),
   AutoApproveAccessRequests: Type.Boolean(),
-  ...OptionalPlanFields
+  ...PLAN_FIELDS
 }, { additionalProperties: false })
 export type Plan = Static<typeof Plan>
 
 export const PlanSummary = Type.Object({
   ID: Id,
   Name: Type.String(),
-  DisplayName: Type.Optional(Type.String()),
+  DisplayName: Type.String(),
   AutoApproveAccessRequests: Type.Boolean(),
-  RateLimit: Type.Optional(Type.Number()),
-  Quota: Type.Optional(Type.Integer())
+  RateLimit: Type.Number(),
+  Quota: Type.Integer()
 }, { additionalProperties: false })
 export type PlanSummary = Static<typeof PlanSummary>
 
@@ -73,18 +82,12 @@ export function toPlan (plan: PlanRecord): Plan {
     ProviderID,
     JWTScope: plan.jwtScopes.join(','),
     AutoApproveAccessRequests: plan.autoApproveAccessRequests,
+    ...PLAN_DEFAULTS,
     ...fields
   }
 }
 
 export function toPlanSummary (plan: PlanRecord): PlanSummary {
-  const { DisplayName, RateLimit, Quota } = plan.passThrough as PlanFields
-  return {
-    ID: plan.id,
-    Name: plan.name,
-    ...(DisplayName === undefined ? {} : { DisplayName }),
-    AutoApproveAccessRequests: plan.autoApproveAccessRequests,
-    ...(RateLimit === undefined ? {} : { RateLimit }),
-    ...(Quota === undefined ? {} : { Quota })
-  }
+  const { DisplayName, RateLimit, Quota } = { ...PLAN_DEFAULTS, ...(plan.passThrough as PlanFields) }
+  return { ID: plan.id, Name: plan.name, DisplayName, AutoApproveAccessRequests: plan.autoApproveAccessRequests, RateLimit, Quota }
 }

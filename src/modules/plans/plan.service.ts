@@ -10,7 +10,8 @@ import { claimScopes, releaseScopes } from '../products/scope.repository.ts'
 import { parseScopes } from '../products/scope.values.ts'
 import { deletePlan, findPlan, insertPlan, listPlans, updatePlan } from './plan.repository.ts'
 import { toPlanRecord, type PlanRecord } from './plan.record.ts'
-import { PLAN_FIELD_NAMES, type PlanInput } from './plan.schemas.ts'
+import { PLAN_FIELD_NAMES, type PlanInput, type PlanPatch } from './plan.schemas.ts'
+import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { PlanRow } from '../../db/tables/plan.table.ts'
 
 /** 404 for a plan id, as a path wrote it or as a number (the same text: ids are plain digits). */
@@ -51,21 +52,21 @@ export class PlanService {
     return toPlanRecord(await getPlanRow(this.deps.db, id))
   }
 
-  /** Full replacement (Tyk PUT): omitted optional fields return to their defaults. */
-  async update (id: number, input: PlanInput, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
-    const fields = validatePlan(input)
+  /** Tyk PUT: the body decoded onto the stored plan (omitted fields keep their values). */
+  async update (id: number, patch: PlanPatch, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
     const plan = await this.deps.db.transaction().execute(async (trx) => {
       const current = await currentPlan(trx, id, ctx)
+      const fields = validatePlan(decodeOnto({ Name: current.name, JWTScope: current.jwtScopes.join(','), AutoApproveAccessRequests: current.autoApproveAccessRequests, ...current.passThrough }, patch))
       const row = await updatePlan(trx, current.id, { ...fields.row, updated_at: this.deps.now().toISOString() })
       await claimScopes(trx, { kind: 'plan', id: current.id }, 'JWTScope', fields.scopes)
       const after = row === undefined ? current : toPlanRecord(row)
       await recordAudit(trx, {
         actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'plan', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
       })
-      return after
+      return { after, scopes: fields.scopes }
     })
-    await this.scopesSaved(fields.scopes)
-    return plan
+    await this.scopesSaved(plan.scopes)
+    return plan.after
   }
 
   async remove (id: number, ctx: WriteContext<PlanRecord>): Promise<void> {
@@ -90,7 +91,7 @@ async function currentPlan (trx: Db, id: number, ctx: WriteContext<PlanRecord>):
   return current
 }
 
-function validatePlan (input: PlanInput) {
+function validatePlan (input: Pick<PlanInput, 'Name' | 'JWTScope' | 'AutoApproveAccessRequests'> & Readonly<Record<string, unknown>>) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const scopes = parseScopes('JWTScope', input.JWTScope ?? '', problems)

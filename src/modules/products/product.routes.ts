@@ -4,7 +4,7 @@ import { writeContext } from '../../http/concurrency.ts'
 import { PageQuery, StatusBody, errorResponses } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
 import {
-  ProductBody, ProductClientTypeAttach, ProductClientTypeIdParam, ProductClientTypeListItem, ProductClientTypeResponse, ProductIdParam, ProductShow,
+  ProductBody, ProductClientTypeAttach, ProductPatch, ProductClientTypeIdParam, ProductClientTypeListItem, ProductClientTypeResponse, ProductIdParam, ProductShow,
   toProductClientTypeResponse, toProductShow
 } from './product.schemas.ts'
 import { productNotFound, type ProductService } from './product.service.ts'
@@ -44,7 +44,7 @@ export function productRoutes (products: ProductService): FastifyPluginAsyncType
     }, async (request) => toProductShow(await products.get(productId(request.params))))
 
     app.put('/products/:product_id', {
-      schema: { operationId: 'update-product', tags, params, body: ProductBody, response: { 200: ProductShow, ...errorResponses(409) } },
+      schema: { operationId: 'update-product', tags, params, body: ProductPatch, response: { 200: ProductShow, ...errorResponses(409) } },
       config: { etag: true, ifMatch: true, invalidBodyStatus }
     }, async (request) => toProductShow(await products.update(productId(request.params), request.body, writeContext(request, toProductShow))))
 

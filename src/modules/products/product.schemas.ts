@@ -4,7 +4,7 @@ import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { OKTA_APP_TYPES } from '../oauth-providers/client-type.values.ts'
 import type { ClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
+import { List, LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
 import type { ProductRecord } from './product.record.ts'
 
 export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
@@ -18,7 +18,7 @@ const IdOrName = Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE
  * are accepted and returned as sent.)
  */
 const PRODUCT_FIELDS = {
-  APIDetails: Type.Array(Type.Object({
+  APIDetails: List(Type.Object({
     APIID: Type.Optional(Type.String()),
     APIType: Type.Optional(Type.String()),
     Description: Type.Optional(Type.String()),
@@ -29,22 +29,23 @@ const PRODUCT_FIELDS = {
     TargetURL: Type.Optional(Type.String())
   }, { additionalProperties: true }), { maxItems: 1000, description: 'APIs included in this API Product' }),
   AuthType: Text(255, 'authentication type of the APIs (ex. authToken, jwt)'),
-  AuthTypes: Type.Array(Type.String({ maxLength: 255 }), { maxItems: 100, description: 'authentication types of the APIs (ex. ["key","oauth2"])' }),
-  Catalogues: Type.Array(IdOrName, { maxItems: 1000, description: 'catalogue IDs (write) or names (read)' }),
+  AuthTypes: List(Type.String({ maxLength: 255 }), { maxItems: 100, description: 'authentication types of the APIs (ex. ["key","oauth2"])' }),
+  Catalogues: List(IdOrName, { maxItems: 1000, description: 'catalogue IDs (write) or names (read)' }),
   CID: Text(255, 'portable ID of this API Product (Tyk 1.13 custom IDs)'),
   Content: Text(262144, 'marketing description, HTML fragment'),
   Description: Text(65536, 'short description shown in the catalogue'),
   DisplayName: Text(1024, 'name shown in the catalogue'),
   DocsOnly: Type.Boolean({ description: 'documentation-only product (older spelling)' }),
-  Documentation: Type.Array(LooseObject('one API documentation entry'), { maxItems: 1000, description: 'API documentation entries' }),
+  Documentation: List(LooseObject('one API documentation entry'), { maxItems: 1000, description: 'API documentation entries' }),
   Feature: Type.Boolean({ description: 'featured on the portal home page' }),
   IsDocumentationOnly: Type.Boolean({ description: 'documentation-only product' }),
   Logo: Text(2048, 'path to the logo image'),
   Path: Text(2048, 'URI fragment of this product in the catalogue'),
+  Preview: Text(2048, 'path to the preview image'),
   ProviderID: SafeInteger('the API gateway provider (Tyk Dashboard), not the OAuth2.0 provider', 0),
   ReferenceID: Text(255, 'UID of this API Product in the API provider (policy ID)'),
-  SpecDetails: Type.Union([Type.Array(LooseObject('one specification'), { maxItems: 1000 }), Type.Null()], { description: 'specifications of a documentation-only product' }),
-  Tags: Type.Array(IdOrName, { maxItems: 1000, description: 'tag IDs (write) or names (read)' })
+  SpecDetails: List(LooseObject('one specification'), { maxItems: 1000, description: 'specifications of a documentation-only product' }),
+  Tags: List(IdOrName, { maxItems: 1000, description: 'tag IDs (write) or names (read)' })
 } satisfies Record<string, TSchema>
 export const PRODUCT_FIELD_NAMES = Object.keys(PRODUCT_FIELDS) as ReadonlyArray<keyof typeof PRODUCT_FIELDS>
 
@@ -54,7 +55,7 @@ export const ProductBody = Type.Object({
   Name: Type.String({ minLength: 1, maxLength: 255, examples: ['payment_api'] }),
   DCREnabled: Type.Optional(Type.Boolean({ description: 'Dynamic Client Registration is on for this product (default false)' })),
   Scopes: Type.Optional(Type.String({ maxLength: 4096, description: 'OAuth2.0 scopes, comma or space separated; each unique across products and plans', examples: ['payments,clients'] })),
-  Templates: Type.Optional(Type.Array(IdOrName, {
+  Templates: Type.Optional(List(IdOrName, {
     maxItems: 100,
     description: 'client types offered: IDs, or the names a GET returned. Omitted on PUT keeps the attachments; [] detaches all'
   })),
@@ -65,6 +66,20 @@ export const ProductBody = Type.Object({
 }, { additionalProperties: false })
 export type ProductInput = Static<typeof ProductBody>
 export type ProductFields = Partial<Pick<ProductInput, (typeof PRODUCT_FIELD_NAMES)[number]>>
+/** PUT: the same fields, none required (decoded onto the stored product, as Tyk's handler does). */
+export const ProductPatch = Type.Partial(ProductBody, { additionalProperties: false })
+export type ProductPatch = Static<typeof ProductPatch>
+
+/**
+ * What a product answers for a field of Tyk's Product-show never written: Go's zero value, as Tyk answers
+ * (lists as [], not Go's null: a list is never null in our answers). DocsOnly and Documentation are not in
+ * Product-show: answered only when written.
+ */
+const PRODUCT_DEFAULTS = {
+  APIDetails: [], AuthType: '', AuthTypes: [], Catalogues: [], CID: '', Content: '', Description: '', DisplayName: '', Feature: false,
+  IsDocumentationOnly: false, Logo: '', Path: '', Preview: '', ProviderID: 0, ReferenceID: '', SpecDetails: [], Tags: []
+} as const satisfies ProductFields
+const { DocsOnly, Documentation, ...ShownProductFields } = PRODUCT_FIELDS
 
 export const ProductShow = Type.Object({
   ID: Id,
@@ -72,7 +87,8 @@ export const ProductShow = Type.Object({
   DCREnabled: Type.Boolean(),
   Scopes: Type.String({ description: 'canonical: comma-separated', examples: ['payments,clients'] }),
   Templates: Type.Array(Type.String(), { description: 'names of the client types offered', examples: [['Web application']] }),
-  ...OptionalProductFields,
+  ...ShownProductFields,
+  ...optional({ DocsOnly, Documentation }),
   CreatedAt: Timestamp,
   UpdatedAt: Timestamp
 }, { additionalProperties: false })
@@ -85,6 +101,7 @@ export function toProductShow (product: ProductRecord): ProductShow {
     DCREnabled: product.dcrEnabled,
     Scopes: product.scopes.join(','),
     Templates: product.clientTypes.map((type) => type.name),
+    ...PRODUCT_DEFAULTS,
     ...(product.passThrough as ProductFields),
     CreatedAt: formatTimestamp(product.createdAt),
     UpdatedAt: formatTimestamp(product.updatedAt)

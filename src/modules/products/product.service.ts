@@ -14,7 +14,8 @@ import {
   findClientTypeById, findClientTypesByIdOrName, findProduct, insertProduct, listAttachedClientTypes, listProducts, updateProduct
 } from './product.repository.ts'
 import { toProductRecord, type AttachedClientType, type ProductRecord } from './product.record.ts'
-import { PRODUCT_FIELD_NAMES, type ProductInput } from './product.schemas.ts'
+import { PRODUCT_FIELD_NAMES, type ProductInput, type ProductPatch } from './product.schemas.ts'
+import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { ProductRow } from '../../db/tables/product.table.ts'
 import { claimScopes, releaseScopes } from './scope.repository.ts'
 import { parseScopes } from './scope.values.ts'
@@ -65,15 +66,16 @@ export class ProductService {
     return await withClientTypes(this.deps.db, await getProductRow(this.deps.db, id))
   }
 
-  /** Full replacement (Tyk PUT), except `Templates`: omitted keeps the attachments, [] detaches them all. */
-  async update (id: number, input: ProductInput, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
-    const fields = validateProduct(input)
+  /** Tyk PUT: the body decoded onto the stored product; `Templates` omitted keeps the attachments, [] or null detaches them all. */
+  async update (id: number, patch: ProductPatch, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
       const current = await currentProduct(trx, id, ctx)
+      const input = decodeOnto({ Name: current.name, DCREnabled: current.dcrEnabled, Scopes: current.scopes.join(','), ...current.passThrough }, patch)
+      const fields = validateProduct(input)
       if (input.Templates !== undefined) {
         const attached = current.clientTypes.map((type) => type.id)
-        const templates = await resolveTemplates(trx, input.Templates, attached)
+        const templates = await resolveTemplates(trx, input.Templates ?? [], attached)
         await detachClientTypes(trx, current.id, attached.filter((id) => !templates.includes(id)))
         await attachClientTypes(trx, current.id, templates, now)
       }
@@ -83,10 +85,10 @@ export class ProductService {
       await recordAudit(trx, {
         actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'product', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
       })
-      return after
+      return { after, scopes: fields.scopes }
     })
-    await this.scopesSaved(fields.scopes)
-    return product
+    await this.scopesSaved(product.scopes)
+    return product.after
   }
 
   /** Deleting a product detaches its client types (they survive) and frees its scopes. */
@@ -168,7 +170,7 @@ async function getAttachedClientType (db: Db, productId: number, clientTypeId: n
 const attachmentNotFound = (productId: number, clientTypeId: string | number) =>
   new AppError('not_found', `Client type is not found: client_type_id ${show(String(clientTypeId))} is not attached to product_id ${show(String(productId))}`)
 
-function validateProduct (input: ProductInput) {
+function validateProduct (input: Pick<ProductInput, 'Name' | 'DCREnabled' | 'Scopes'> & Readonly<Record<string, unknown>>) {
   const problems: string[] = []
   if (input.Name.trim() === '') problems.push(`Name must not be blank, got ${show(input.Name)}`)
   const scopes = parseScopes('Scopes', input.Scopes ?? '', problems)
