@@ -21,7 +21,7 @@ for (const dialect of dialects) {
       engine = new DcrEngine({ gate: new HttpGate({ headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 }) })
       h = await startHarness(dialect, { embeddedIdp: true, idpIssuer: proxy.origin, engine })
       proxy.target = h.idp!.origin
-      const provider = (await h.call('GET', '/portal-api/oauth-providers/1')).body
+      const provider = (await h.call('POST', '/portal-api/oauth-providers/embedded')).body
       m2m = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
     })
     after(async () => {
