@@ -6,7 +6,7 @@ import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
 import Sqlite from 'better-sqlite3'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
-import { startService, type ServiceProcess } from '../helpers/process.ts'
+import { callService, okService, startService, type ServiceProcess } from '../helpers/process.ts'
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts'
 
 const TOKEN = `crash-admin-token-${randomBytes(8).toString('hex')}`
@@ -57,20 +57,8 @@ describe('the crash matrix: SIGKILL around every IdP call of approve, rotate and
   })
   let keys: Record<string, string>
 
-  const call = async (method: string, url: string, body?: unknown) => {
-    const response = await fetch(`${service.baseUrl}${url}`, {
-      method,
-      headers: { authorization: TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
-  }
-  const ok = async (method: string, url: string, body?: unknown) => {
-    const reply = await call(method, url, body)
-    assert.ok(reply.status === 200 || reply.status === 201, `${method} ${url}: ${reply.status} ${JSON.stringify(reply.body)}`)
-    return reply.body
-  }
+  const call = async (method: string, url: string, body?: unknown) => await callService(service, TOKEN, method, url, body)
+  const ok = async (method: string, url: string, body?: unknown) => await okService(service, TOKEN, method, url, body)
 
   /** What breaks the rule now, in words; empty when every client is accounted for and nothing is left in flight. */
   const problems = () => {

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { DcrEngine, HttpGate } from '../../src/dcr/index.ts'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, TEST_SECRET_BOX, type Harness } from '../helpers/app.ts'
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
+import { TEST_SECRET_BOX, type Harness } from '../helpers/app.ts'
+import type { FaultProxy } from '../helpers/fault-proxy.ts'
+import { startProxied, type Proxied } from '../helpers/proxied.ts'
 import { CLIENT_REGISTRATION_TOKEN, DELETION_REGISTRATION_TOKEN, openColumn, sealColumn } from '../../src/shared/sealed-columns.ts'
 
 // Issue 11 items 2, 4, 5 and 10: every IdP call that creates or removes a client is recorded before it is
@@ -11,27 +11,19 @@ import { CLIENT_REGISTRATION_TOKEN, DELETION_REGISTRATION_TOKEN, openColumn, sea
 // fault proxy that holds its answers until the test lets them go: the interleavings are forced, not timed.
 for (const dialect of dialects) {
   describe(`IdP calls recorded before they are sent, on ${dialect.name}`, { skip: dialect.skip }, () => {
+    let proxied: Proxied
     let h: Harness
     let proxy: FaultProxy
-    let engine: DcrEngine
     let m2m: number
     let counter = 0
     before(async () => {
-      proxy = await startFaultProxy()
-      engine = new DcrEngine({ gate: new HttpGate({ headersTimeoutMs: 5_000, bodyTimeoutMs: 5_000 }) })
-      h = await startHarness(dialect, { embeddedIdp: true, idpIssuer: proxy.origin, engine })
-      proxy.target = h.idp!.origin
-      const provider = (await h.call('POST', '/portal-api/oauth-providers/embedded')).body
-      m2m = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
+      proxied = await startProxied(dialect, 5_000)
+      ;({ h, proxy, machineType: m2m } = proxied)
     })
-    after(async () => {
-      await h.close()
-      await engine.close()
-      await proxy.close()
-    })
+    after(async () => { await proxied.close() })
 
     /** The clients the embedded IdP holds. */
-    const idpClients = async () => (await h.database.db.selectFrom('idp_models').select('client_id').where('model', '=', 'Client').execute()).map((r) => r.client_id!)
+    const idpClients = async () => await proxied.idpClients()
     const tombstones = async () => await h.database.db.selectFrom('idp_deletions').selectAll().execute()
     /** Every client at the IdP is held by a credential or listed for an operator; every held client exists there. */
     const assertNothingUntracked = async () => {

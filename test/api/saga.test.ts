@@ -1,35 +1,27 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
-import { DcrEngine, HttpGate } from '../../src/dcr/index.ts'
 import { dialects } from '../helpers/dialects.ts'
-import { TEST_SECRET_BOX, startHarness, type Harness } from '../helpers/app.ts'
-import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
+import { TEST_SECRET_BOX, type Harness } from '../helpers/app.ts'
+import type { FaultProxy } from '../helpers/fault-proxy.ts'
+import { startProxied, type Proxied } from '../helpers/proxied.ts'
 import { CLIENT_REGISTRATION_TOKEN, openColumn } from '../../src/shared/sealed-columns.ts'
 
 // Issue 5 items 1 and 2: IdP calls as a recorded saga, against the real embedded IdP behind a fault proxy.
 for (const dialect of dialects) {
   describe(`the recorded saga on ${dialect.name}`, { skip: dialect.skip }, () => {
+    let proxied: Proxied
     let h: Harness
     let proxy: FaultProxy
-    let engine: DcrEngine
     let m2m: number
     let counter = 0
     before(async () => {
-      proxy = await startFaultProxy()
       // Short timeouts: a held answer becomes a timeout after the IdP has acted.
-      engine = new DcrEngine({ gate: new HttpGate({ headersTimeoutMs: 400, bodyTimeoutMs: 400 }) })
-      h = await startHarness(dialect, { embeddedIdp: true, idpIssuer: proxy.origin, engine })
-      proxy.target = h.idp!.origin
-      const provider = (await h.call('POST', '/portal-api/oauth-providers/embedded')).body
-      m2m = provider.ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
+      proxied = await startProxied(dialect, 400)
+      ;({ h, proxy, machineType: m2m } = proxied)
     })
-    after(async () => {
-      await h.close()
-      await engine.close()
-      await proxy.close()
-    })
+    after(async () => { await proxied.close() })
 
-    const idpClients = async () => (await h.database.db.selectFrom('idp_models').select('client_id').where('model', '=', 'Client').execute()).map((r) => r.client_id)
+    const idpClients = async () => await proxied.idpClients()
     const registrationPosts = () => proxy.requests.filter((r) => r === 'POST /reg').length
     /** A pending access request of a new app for the machine-to-machine type. */
     const pendingRequest = async () => {

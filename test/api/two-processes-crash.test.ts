@@ -4,11 +4,10 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { sql } from 'kysely'
 import type { Database } from '../../src/db/database.ts'
 import { dialects, postgresUrl } from '../helpers/dialects.ts'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
-import { startService, type ServiceProcess } from '../helpers/process.ts'
+import { callService, okService, sameSchemaUrl, startService, type ServiceProcess } from '../helpers/process.ts'
 import { startTestIdp, type TestIdp } from '../helpers/test-idp.ts'
 
 const postgres = dialects.find((dialect) => dialect.name === 'postgres')!
@@ -26,31 +25,17 @@ describe('two service processes on one PostgreSQL database, one killed in the mi
   let victim: ServiceProcess
   const dataDirs: string[] = []
 
-  const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {
-    const response = await fetch(`${service.baseUrl}${url}`, {
-      method,
-      headers: { authorization: TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
-  }
-  const ok = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {
-    const reply = await call(service, method, url, body)
-    assert.ok(reply.status === 200 || reply.status === 201, `${method} ${url}: ${reply.status} ${JSON.stringify(reply.body)}`)
-    return reply.body
-  }
+  const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => await callService(service, TOKEN, method, url, body)
+  const ok = async (service: ServiceProcess, method: string, url: string, body?: unknown) => await okService(service, TOKEN, method, url, body)
 
   before(async () => {
     proxy = await startFaultProxy()
     idp = await startTestIdp({ profile: 'rfc', publicOrigin: proxy.origin, scopes: ['sigkill'] })
     proxy.target = idp.origin
     database = await postgres.open()
-    const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]!.schema
-    const url = new URL(postgresUrl)
-    url.searchParams.set('options', `-c search_path=${schema}`)
+    const databaseUrl = await sameSchemaUrl(database, postgresUrl)
     const env = {
-      PORTAL_DATABASE_URL: url.href,
+      PORTAL_DATABASE_URL: databaseUrl,
       PORTAL_ADMIN_TOKEN: TOKEN,
       PORTAL_SECRET_KEYS: `sigkill:${randomBytes(32).toString('base64')}`,
       PORTAL_EMBEDDED_IDP: 'false',

@@ -4,10 +4,9 @@ import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
 import { after, before, describe, it } from 'node:test'
-import { sql } from 'kysely'
 import type { Database } from '../../src/db/database.ts'
 import { dialects, postgresUrl } from '../helpers/dialects.ts'
-import { startService, type ServiceProcess } from '../helpers/process.ts'
+import { callService, okService, sameSchemaUrl, startService, type ServiceProcess } from '../helpers/process.ts'
 import { clientCredentialsToken, startTestIdp, type TestIdp } from '../helpers/test-idp.ts'
 
 const postgres = dialects.find((dialect) => dialect.name === 'postgres')!
@@ -26,29 +25,15 @@ describe('two service processes on one PostgreSQL database', { skip: postgres.sk
   const dataDirs: string[] = []
   const requests: Array<{ appId: number; id: number }> = []
 
-  const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {
-    const response = await fetch(`${service.baseUrl}${url}`, {
-      method,
-      headers: { authorization: TOKEN, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) })
-    })
-    const text = await response.text()
-    return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
-  }
-  const ok = async (service: ServiceProcess, method: string, url: string, body?: unknown) => {
-    const reply = await call(service, method, url, body)
-    assert.ok(reply.status === 200 || reply.status === 201, `${method} ${url}: ${reply.status} ${JSON.stringify(reply.body)}`)
-    return reply.body
-  }
+  const call = async (service: ServiceProcess, method: string, url: string, body?: unknown) => await callService(service, TOKEN, method, url, body)
+  const ok = async (service: ServiceProcess, method: string, url: string, body?: unknown) => await okService(service, TOKEN, method, url, body)
 
   before(async () => {
     idp = await startTestIdp({ profile: 'keycloak', scopes: [...SCOPES, 'storm-plan'] })
     database = await postgres.open()
-    const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]!.schema
-    const url = new URL(postgresUrl)
-    url.searchParams.set('options', `-c search_path=${schema}`)
+    const databaseUrl = await sameSchemaUrl(database, postgresUrl)
     const env = {
-      PORTAL_DATABASE_URL: url.href,
+      PORTAL_DATABASE_URL: databaseUrl,
       PORTAL_ADMIN_TOKEN: TOKEN,
       PORTAL_SECRET_KEYS: `storm:${randomBytes(32).toString('base64')}`, // both processes open what the other sealed
       PORTAL_EMBEDDED_IDP: 'false'

@@ -3,6 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import net from 'node:net'
 import { fileURLToPath } from 'node:url'
+import { sql, type Kysely } from 'kysely'
 
 const ROOT = fileURLToPath(new URL('../..', import.meta.url))
 
@@ -86,4 +87,32 @@ export async function startService (env: Record<string, string>, timeoutMs = 20_
   }
   await service.kill()
   throw new Error(`service not ready after ${timeoutMs} ms:\n${output}`)
+}
+
+export interface ServiceAnswer { readonly status: number; readonly body: any }
+
+/** One admin API call to a running service process, the body parsed JSON (undefined when empty). */
+export async function callService (service: ServiceProcess, token: string, method: string, url: string, body?: unknown): Promise<ServiceAnswer> {
+  const response = await fetch(`${service.baseUrl}${url}`, {
+    method,
+    headers: { authorization: token, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) })
+  })
+  const text = await response.text()
+  return { status: response.status, body: text === '' ? undefined : JSON.parse(text) }
+}
+
+/** As callService, asserting a 200 or 201; its body. */
+export async function okService (service: ServiceProcess, token: string, method: string, url: string, body?: unknown): Promise<any> {
+  const reply = await callService(service, token, method, url, body)
+  if (reply.status !== 200 && reply.status !== 201) throw new Error(`${method} ${url}: ${reply.status} ${JSON.stringify(reply.body)}`)
+  return reply.body
+}
+
+/** PORTAL_DATABASE_URL for service processes that share this open PostgreSQL database's schema. */
+export async function sameSchemaUrl (database: { db: Kysely<any> }, postgresUrl: string): Promise<string> {
+  const schema = (await sql<{ schema: string }>`select current_schema() as schema`.execute(database.db)).rows[0]!.schema
+  const url = new URL(postgresUrl)
+  url.searchParams.set('options', `-c search_path=${schema}`)
+  return url.href
 }
