@@ -350,12 +350,13 @@ async function measureApprove (setup: DialectSetup): Promise<NonNullable<Dialect
       if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${text.slice(0, 300)}`)
       return text === '' ? undefined : JSON.parse(text)
     }
-    const providers = await send('GET', `${api}/oauth-providers?per_page=1000`) as Array<{ ID: number; Name: string }>
-    const providerId = providers.find((p) => p.Name === 'Embedded IdP')!.ID
-    const typeId = (await send('GET', `${api}/oauth-providers/${providerId}`)).ClientTypes.find((t: { Name: string }) => t.Name === 'Machine to machine').ID
+    // A fresh database holds no provider: one call connects the embedded IdP (README, "The embedded identity provider").
+    const provider = await send('POST', `${api}/oauth-providers/embedded`) as { ID: number; ClientTypes: Array<{ ID: number; Name: string }> }
+    const providerId = provider.ID
+    const typeId = provider.ClientTypes.find((t) => t.Name === 'Machine to machine')!.ID
     const product = await send('POST', `${api}/products`, { Name: 'bench product', DCREnabled: true, Scopes: 'bench' })
     await send('POST', `${api}/products/${product.ID}/client_types`, { ID: typeId })
-    const plan = await send('POST', `${api}/plans`, { Name: 'bench plan', ProviderID: 1, JWTScope: 'bench-plan' })
+    const plan = await send('POST', `${api}/plans`, { Name: 'bench plan', ProviderID: providerId, JWTScope: 'bench-plan' })
     const registrationEndpoint = (await (await fetch(listening.idp.wellKnownUrl)).json() as { registration_endpoint: string }).registration_endpoint
 
     let n = 0
