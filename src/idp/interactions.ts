@@ -98,7 +98,7 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
     const csrf = csrfFor(details.uid)
     if (details.prompt.name === 'consent' && details.session !== undefined) {
       const account = await deps.accounts.findActive(details.session.accountId)
-      const scopes = String(details.params.scope ?? '').split(' ').filter((scope) => scope !== '')
+      const scopes = typeof details.params.scope === 'string' ? details.params.scope.split(' ').filter((scope) => scope !== '') : []
       return sendPage(ctx, status, 'Allow access?', consentBody({ confirm: `${base}/confirm`, abort: `${base}/abort`, csrf, clientName, username: account?.username ?? '', scopes }))
     }
     // Every other prompt (login, and consent without a session) starts with signing in.

@@ -101,7 +101,7 @@ for (const dialect of dialects) {
         const dataDir = freshDir()
         const accounts = new IdpAccounts({ db: database.db })
         const admin = await ensureFirstAdmin(accounts, dataDir)
-        assert.ok(admin !== undefined && admin.generatedPassword !== undefined)
+        assert.ok(admin?.generatedPassword !== undefined)
         assert.equal(admin.username, 'admin')
         const file = path.join(dataDir, ADMIN_PASSWORD_FILE)
         assert.equal(admin.file, file)
@@ -134,7 +134,7 @@ for (const dialect of dialects) {
       try {
         // Both replicas have counted no account before either inserts: each admin's hash waits for the
         // other's (the first hash is the constructor's dummy one, not held).
-        let release: () => void = () => {}
+        let release: () => void = () => { /* replaced below, before any hash */ }
         const bothHashing = new Promise<void>((resolve) => { release = resolve })
         let hashes = 0
         const barrier: PasswordHasher = {
