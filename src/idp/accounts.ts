@@ -29,8 +29,9 @@ export interface NewIdpAccount {
   readonly password: string
 }
 
+export const USERNAME_MAX = 64
 // ASCII only, so that SQLite's lower() (ASCII) and PostgreSQL's agree on the unique index.
-const USERNAME = /^[A-Za-z0-9._@+-]{1,64}$/
+const USERNAME = new RegExp(`^[A-Za-z0-9._@+-]{1,${USERNAME_MAX}}$`)
 // A pragmatic shape check (RFC 5321 allows more; the IdP sends it as a claim, it never sends mail).
 const EMAIL = /^[^\s@]{1,64}@[^\s@]{1,255}$/
 // NIST SP 800-63B §3.1.1.2: at least 8 characters, accept at least 64; the cap bounds the work of a hash.
@@ -76,7 +77,7 @@ export class IdpAccounts {
 
   async create (account: NewIdpAccount): Promise<IdpAccount> {
     const problems = [
-      ...(USERNAME.test(account.username) ? [] : [`username ${show(account.username)} must be 1 to 64 characters: letters, digits and . _ @ + -`]),
+      ...(USERNAME.test(account.username) ? [] : [`username ${show(account.username)} must be 1 to ${USERNAME_MAX} characters: letters, digits and . _ @ + -`]),
       ...(account.name.trim() !== '' && account.name.length <= NAME_MAX ? [] : [`name ${show(account.name)} must be 1 to ${NAME_MAX} characters, not only spaces`]),
       ...(account.email == null || EMAIL.test(account.email) ? [] : [`email ${show(account.email)} is not an email address`]),
       ...passwordProblems(account.password)

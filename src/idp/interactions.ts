@@ -10,7 +10,7 @@ import { createHmac, timingSafeEqual } from 'node:crypto'
 import type http from 'node:http'
 import type { Logger } from 'pino'
 import type { RateLimit } from '../shared/rate-limit.ts'
-import { usernameKey, type IdpAccounts } from './accounts.ts'
+import { USERNAME_MAX, usernameKey, type IdpAccounts } from './accounts.ts'
 import type { KoaContext, KoaMiddleware } from './koa-context.ts'
 import { consentBody, loginBody, messageBody, sendPage } from './pages.ts'
 
@@ -108,7 +108,8 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
   async function login (ctx: KoaContext, details: InteractionDetails, form: URLSearchParams): Promise<void> {
     const username = form.get('username') ?? ''
     const password = form.get('password') ?? ''
-    const accountKey = usernameKey(username)
+    // Cut to one character past any valid username, so that junk names cannot grow the limiter's keys.
+    const accountKey = usernameKey(username.slice(0, USERNAME_MAX + 1))
     const wait = Math.max(deps.failuresPerAddress.blocked(ctx.ip) ?? 0, deps.failuresPerAccount.blocked(accountKey) ?? 0)
     if (wait > 0) {
       ctx.set('retry-after', String(wait))

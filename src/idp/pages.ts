@@ -2,6 +2,7 @@
 // no script at all, one stylesheet inline and allowed by its hash, so the Content-Security-Policy has
 // no 'unsafe-inline'. Every value is escaped where it is written.
 import { createHash } from 'node:crypto'
+import { PASSWORD_LENGTH, USERNAME_MAX } from './accounts.ts'
 import type { KoaContext } from './koa-context.ts'
 
 const CSS = 'body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}' +
@@ -81,9 +82,9 @@ ${form.error === undefined ? '' : alert('login-error', form.error)}
 <form method="post" action="${escapeHtml(form.action)}">
 <input type="hidden" name="csrf" value="${escapeHtml(form.csrf)}">
 <label for="username">Username</label>
-<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="64" value="${escapeHtml(form.username ?? '')}"${described}${form.error === undefined ? ' autofocus' : ''}>
+<input id="username" name="username" type="text" autocomplete="username" autocapitalize="none" spellcheck="false" required maxlength="${USERNAME_MAX}" value="${escapeHtml(form.username ?? '')}"${described}${form.error === undefined ? ' autofocus' : ''}>
 <label for="password">Password</label>
-<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024"${described}${form.error === undefined ? '' : ' autofocus'}>
+<input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_LENGTH.max}"${described}${form.error === undefined ? '' : ' autofocus'}>
 <button type="submit">Sign in</button>
 </form>`
 }
