@@ -4,6 +4,7 @@
 import path from 'node:path'
 import type { Logger } from 'pino'
 import { resolveAdminToken } from './admin-token.ts'
+import type { FirstAdmin } from './idp/first-admin.ts'
 import { buildApp } from './app.ts'
 import { ConfigError, parseConfig, redactUrl, type Config } from './config.ts'
 import { openDatabase } from './db/database.ts'
@@ -82,7 +83,7 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
     const idp = idpListener === undefined
       ? undefined
       : await (await import('./idp/embedded-idp.ts')).startEmbeddedIdp({
-          db: database.db, secretBox, host: config.host, port: config.embeddedIdp.port, listener: idpListener, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger
+          db: database.db, secretBox, host: config.host, port: config.embeddedIdp.port, listener: idpListener, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger, announceFirstAdmin
         })
     // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
     if (config.idp.denyPrivate && idp !== undefined) logger.warn('PORTAL_IDP_DENY_PRIVATE=true refuses loopback addresses: the embedded IdP cannot be called; set PORTAL_EMBEDDED_IDP=false')
@@ -116,6 +117,12 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
     await database.close()
     throw error
   }
+}
+
+/** Printed once, on the start that made the account, and never logged (like the admin API token). */
+function announceFirstAdmin ({ username, file, generatedPassword }: FirstAdmin): void {
+  const password = generatedPassword === undefined ? `(the one kept in ${file})` : `${generatedPassword}\n  (kept in ${file}, shown only now)`
+  process.stderr.write(`\nEmbedded IdP sign-in: username "${username}", password:\n  ${password}\n\n`)
 }
 
 main().catch((error: unknown) => {

@@ -3,6 +3,7 @@
 import type { OAuthProviderTable } from './tables/oauth-provider.table.ts'
 import type { ClientTypeTable } from './tables/client-type.table.ts'
 import type { IdpModelTable, IdpScopeTable } from './tables/idp.table.ts'
+import type { IdpAccountTable } from './tables/idp-account.table.ts'
 import type { ProductClientTypeTable, ProductTable } from './tables/product.table.ts'
 import type { ScopeOwnerTable } from './tables/scope.table.ts'
 import type { PlanTable } from './tables/plan.table.ts'
@@ -20,6 +21,7 @@ export interface Tables {
   oauth_client_types: ClientTypeTable
   idp_models: IdpModelTable
   idp_scopes: IdpScopeTable
+  idp_accounts: IdpAccountTable
   products: ProductTable
   product_client_types: ProductClientTypeTable
   scope_owners: ScopeOwnerTable

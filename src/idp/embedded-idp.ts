@@ -1,7 +1,9 @@
 // The embedded OpenID provider (design.md §6): oidc-provider on its own loopback port, with RFC 7591
 // registration behind an initial access token, RFC 7592 management with rotating registration access
-// tokens (like Keycloak), client credentials, introspection (RFC 7662) and revocation (RFC 7009). Its
-// state lives in the portal's database (kysely-adapter.ts), its secrets in the data directory.
+// tokens (like Keycloak), client credentials, introspection (RFC 7662) and revocation (RFC 7009); and
+// people signing in (issue 12): accounts, sign-in and consent pages, the authorization-code flow with
+// PKCE, refresh tokens and RP-initiated logout. Its state lives in the portal's database
+// (kysely-adapter.ts, accounts.ts), its secrets in the data directory.
 import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -10,10 +12,15 @@ import Provider, { errors as oidcErrors } from 'oidc-provider'
 import type { Logger } from 'pino'
 import type { Db } from '../db/database.ts'
 import { AppError, show } from '../errors.ts'
-import { loadIdpKeys, loadInitialAccessToken, type IdpKeys } from './idp-secrets.ts'
+import { KEYS_FILE, loadIdpKeys, loadInitialAccessToken, type IdpKeys } from './idp-secrets.ts'
 import { RateLimit } from '../shared/rate-limit.ts'
 import type { SecretBox } from '../shared/secret-box.ts'
+import { IdpAccounts } from './accounts.ts'
+import { ensureFirstAdmin, type FirstAdmin } from './first-admin.ts'
+import { interactionRoutes, type InteractionProvider } from './interactions.ts'
+import type { KoaContext, KoaMiddleware } from './koa-context.ts'
 import { deleteExpiredIdpModels, kyselyAdapterFactory, sealLegacyIdpModels } from './kysely-adapter.ts'
+import { logoutBody, messageBody, sendPage } from './pages.ts'
 
 export interface EmbeddedIdpOptions {
   readonly db: Db
@@ -33,7 +40,14 @@ export interface EmbeddedIdpOptions {
   readonly initialAccessToken?: string
   /** Failed authentications (initial access token, registration access token, client secret) per address and minute; default 30. */
   readonly authFailuresPerMinute?: number
+  /** Failed sign-ins per address and per account (username) in a window; past either, 429 (default 30 and 10 per 5 minutes). */
+  readonly loginFailures?: { readonly perAddress: number; readonly perAccount: number; readonly windowMs: number }
+  /** Told once, on the start that created the first account ("admin"), to print its password; never log it. */
+  readonly announceFirstAdmin?: (admin: FirstAdmin) => void
 }
+
+/** Sign-in limits when not configured: slows guessing, yet a locked-out user waits minutes, not hours. */
+export const DEFAULT_LOGIN_FAILURES = { perAddress: 30, perAccount: 10, windowMs: 5 * 60_000 } as const
 
 /** A port bound by the caller: requests go to `serve`'s handler; `close` drains it. */
 export interface BoundServer {
@@ -51,33 +65,24 @@ export interface EmbeddedIdp {
   readonly initialAccessToken: string
   /** Makes these scopes registrable and requestable, now and after a restart. */
   readonly ensureScopes: (scopes: readonly string[]) => Promise<void>
+  /** The people who sign in here. */
+  readonly accounts: IdpAccounts
   close(): Promise<void>
 }
 
-/** Scopes the provider always accepts. */
-export const BASE_SCOPES: readonly string[] = ['openid', 'offline_access']
+/** Scopes the provider always accepts: OpenID Connect Core §5.4 and §11. */
+export const BASE_SCOPES: readonly string[] = ['openid', 'offline_access', 'profile', 'email']
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
 const EXPIRED_SWEEP_MS = 60 * 60 * 1000
 
 // The few parts of oidc-provider's API used here (docs/README.md).
-interface OidcProvider {
+interface OidcProvider extends InteractionProvider {
   callback(): http.RequestListener
-  use(middleware: (ctx: KoaContext, next: () => Promise<void>) => Promise<void>): void
+  use(middleware: KoaMiddleware): void
   on(event: 'server_error', listener: (ctx: unknown, error: Error) => void): void
   readonly RegistrationAccessToken: new (properties: { client: unknown; policies?: unknown }) => { save(): Promise<string> }
-}
-interface KoaContext {
-  status: number
-  body: unknown
-  readonly ip: string
-  set(header: string, value: string): void
-  readonly oidc?: {
-    readonly route: string
-    readonly client: unknown
-    readonly entities: { readonly RegistrationAccessToken?: { readonly policies?: unknown; destroy(): Promise<void> } }
-  }
 }
 const INTROSPECT_ANY = 'introspect_any_token'
 interface Caller { readonly clientId: string; readonly clientAuthMethod: string; readonly [INTROSPECT_ANY]?: boolean }
@@ -90,6 +95,17 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const keys = loadIdpKeys(options.dataDir)
   // Outlives provider swaps (install below): one count per address for the life of the IdP.
   const authFailures = new RateLimit({ limit: options.authFailuresPerMinute ?? 30, windowMs: 60_000 })
+  const loginLimits = options.loginFailures ?? DEFAULT_LOGIN_FAILURES
+  const loginFailures = {
+    perAddress: new RateLimit({ limit: loginLimits.perAddress, windowMs: loginLimits.windowMs }),
+    perAccount: new RateLimit({ limit: loginLimits.perAccount, windowMs: loginLimits.windowMs })
+  }
+  const accounts = new IdpAccounts({ db })
+  const firstAdmin = await ensureFirstAdmin(accounts, options.dataDir)
+  if (firstAdmin !== undefined) {
+    logger.info({ username: firstAdmin.username, file: firstAdmin.file }, 'embedded IdP: first account created')
+    options.announceFirstAdmin?.(firstAdmin)
+  }
   await deleteExpiredIdpModels(db)
   const sealed = await sealLegacyIdpModels(db, options.secretBox)
   if (sealed > 0) logger.info({ sealed }, 'embedded IdP: records stored before sealing are now sealed')
@@ -115,7 +131,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const issuer = options.issuer ?? origin
 
   const install = (scopes: ReadonlySet<string>): void => {
-    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, authFailures, logger }).callback() }
+    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, authFailures, loginFailures, accounts, logger }).callback() }
   }
   try {
     install(await loadScopes(db))
@@ -150,6 +166,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
     origin,
     wellKnownUrl: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
     initialAccessToken,
+    accounts,
     ensureScopes (scopes) {
       const invalid = scopes.filter((scope) => !SCOPE_TOKEN.test(scope))
       if (invalid.length > 0) return Promise.reject(new AppError('invalid_input', invalid.map((scope) => `scope ${show(scope)} is not a valid scope token (RFC 6749 §3.3)`)))
@@ -179,12 +196,31 @@ interface ProviderSettings {
   readonly db: Db
   readonly box: SecretBox
   readonly authFailures: RateLimit
+  readonly loginFailures: { readonly perAddress: RateLimit; readonly perAccount: RateLimit }
+  readonly accounts: IdpAccounts
   readonly logger: EmbeddedIdpOptions['logger']
 }
 
-function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, authFailures, logger }: ProviderSettings): OidcProvider {
+function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, authFailures, loginFailures, accounts, logger }: ProviderSettings): OidcProvider {
   const provider = new OidcProviderClass(issuer, {
     adapter: kyselyAdapterFactory(db, box),
+    // An inactive or deleted account finds nothing: its sessions end and its tokens stop working.
+    async findAccount (_ctx: unknown, sub: string) {
+      const account = await accounts.findActive(sub)
+      if (account === undefined) return undefined
+      const email = account.email === null ? {} : { email: account.email, email_verified: account.emailVerified }
+      return { accountId: account.id, claims: async () => ({ sub: account.id, name: account.name, preferred_username: account.username, ...email }) }
+    },
+    // OpenID Connect Core §5.4: the claims each scope grants.
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
+    // The granted claims go in the ID token too, not only at userinfo: what RPs expect from Keycloak, Okta, Auth0.
+    conformIdTokenClaims: false,
+    interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },
+    renderError: async (ctx: KoaContext, out: { error?: string; error_description?: string }) => {
+      sendPage(ctx, ctx.status, 'Sign-in could not continue', messageBody(out.error_description ?? out.error ?? 'The request could not be completed.'))
+    },
+    // RFC 9700 §2.1.1: PKCE for every authorization code, confidential clients included.
+    pkce: { required: () => true },
     // A resource server registers with "introspect_any_token": true (the portal never sends it for consumers).
     extraClientMetadata: {
       properties: [INTROSPECT_ANY],
@@ -193,12 +229,19 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, au
       }
     },
     jwks: keys.jwks,
-    cookies: { keys: keys.cookieKeys },
+    // Signed, http-only, SameSite=Lax (oidc-provider's defaults, stated): a cross-site post carries none.
+    cookies: { keys: keys.cookieKeys, long: { httpOnly: true, sameSite: 'lax' }, short: { httpOnly: true, sameSite: 'lax' } },
     scopes: [...scopes],
     // Every response type oidc-provider supports (a bare OAuth `token` is not one), so that the portal's client types are registrable.
     responseTypes: ['code', 'id_token', 'id_token token', 'code id_token', 'code token', 'code id_token token', 'none'],
     features: {
-      devInteractions: { enabled: false }, // headless: no login pages
+      devInteractions: { enabled: false }, // our own pages instead (interactions.ts)
+      // OpenID Connect RP-Initiated Logout 1.0: /session/end asks, then signs the browser out.
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx: KoaContext, form: string) => { sendPage(ctx, 200, 'Sign out', logoutBody(ctx.host, form)) },
+        postLogoutSuccessSource: async (ctx: KoaContext) => { sendPage(ctx, 200, 'Signed out', messageBody('You are signed out.')) }
+      },
       registration: { enabled: true, initialAccessToken }, // a string: one static Bearer value
       registrationManagement: { enabled: true, rotateRegistrationAccessToken: true }, // new token on every PUT
       clientCredentials: { enabled: true },
@@ -222,6 +265,9 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, au
     clientBasedCORS: () => false // callers are servers, not browsers
   })
   provider.on('server_error', (_ctx, error) => { logger.error({ err: error }, 'embedded IdP: server error') })
+  const [csrfKey] = keys.cookieKeys
+  if (csrfKey === undefined) throw new Error(`embedded IdP: no cookie key in ${KEYS_FILE}`)
+  provider.use(interactionRoutes(provider, { accounts, csrfKey, failuresPerAddress: loginFailures.perAddress, failuresPerAccount: loginFailures.perAccount, logger }))
   // Issue 11 item 12: guessing an initial access token, a registration access token or a client secret is
   // slowed per address: past the limit every call from it answers 429 until its minute ends.
   provider.use(async (ctx, next) => {

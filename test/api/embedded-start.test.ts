@@ -59,3 +59,33 @@ describe('npm start with the embedded IdP', () => {
     assert.equal((await call('GET', '/portal-api/oauth-providers')).body.length, 1, 'connected once, kept on restart')
   })
 })
+
+// Issue 12: the first start makes the embedded IdP's "admin" account and prints its password, once.
+describe('npm start: the embedded IdP\'s first account', () => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-first-admin-'))
+  let service: ServiceProcess | undefined
+  after(async () => {
+    await service?.kill()
+    fs.rmSync(dataDir, { recursive: true, force: true })
+  })
+
+  it('prints the admin password on the first start only, keeps it 0600, and never logs it', async () => {
+    const env = { PORTAL_DATA_DIR: dataDir, PORTAL_EMBEDDED_IDP_PORT: String(await freePort()), PORTAL_LOG_LEVEL: 'trace' }
+    service = await startService(env)
+    const file = path.join(dataDir, 'embedded-idp-admin-password')
+    const password = fs.readFileSync(file, 'utf8').trim()
+    assert.equal(fs.statSync(file).mode & 0o777, 0o600)
+    const first = service.output()
+    assert.equal(first.split(password).length - 1, 1, 'printed exactly once')
+    assert.match(first, new RegExp(`username "admin", password:\\n  ${password}\\n`))
+    // The logs (JSON lines) tell that the account was made, and nothing of its password.
+    const logLines = first.split('\n').filter((line) => line.startsWith('{'))
+    assert.ok(logLines.some((line) => line.includes('first account created')))
+    assert.ok(logLines.every((line) => !line.includes(password)))
+    await service.kill()
+
+    service = await startService(env)
+    assert.ok(!service.output().includes(password), 'not printed again')
+    assert.doesNotMatch(service.output(), /Embedded IdP sign-in/)
+  })
+})

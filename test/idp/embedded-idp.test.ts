@@ -75,9 +75,11 @@ for (const dialect of dialects) {
       assert.equal(body.introspection_endpoint, `${idp.issuer}/token/introspection`)
       assert.equal(body.revocation_endpoint, `${idp.issuer}/token/revocation`)
       assert.ok(body.grant_types_supported.includes('client_credentials'))
-      // The base scopes, and only what ensureScopes() added (another test may have run first).
-      assert.deepEqual(body.scopes_supported.slice(0, 2), ['openid', 'offline_access'])
-      assert.deepEqual(body.scopes_supported.filter((scope: string) => !['openid', 'offline_access', 'payments', 'orders:read', 'orders:write'].includes(scope)), [])
+      // The base scopes (issue 12: profile and email for people), and only what ensureScopes() added (another test may have run first).
+      assert.deepEqual(body.scopes_supported.slice(0, 4), ['openid', 'offline_access', 'profile', 'email'])
+      assert.deepEqual(body.scopes_supported.filter((scope: string) => !['openid', 'offline_access', 'profile', 'email', 'payments', 'orders:read', 'orders:write'].includes(scope)), [])
+      assert.deepEqual(body.claims_supported.sort(), ['auth_time', 'email', 'email_verified', 'iss', 'name', 'preferred_username', 'sid', 'sub'])
+      assert.deepEqual(body.code_challenge_methods_supported, ['S256'])
     })
 
     it('keeps the generated initial access token in the data directory, mode 0600', () => {
