@@ -13,6 +13,7 @@ import { idpModelClient } from './migrations/2026-11-30T0000-idp-model-client.ts
 import { idpTruth } from './migrations/2026-12-01T0100-idp-truth.ts'
 import { deletionsInFlight } from './migrations/2026-12-01T0200-deletions-in-flight.ts'
 import { idpAccounts } from './migrations/2026-12-02T0000-idp-accounts.ts'
+import { listPositions } from './migrations/2026-12-02T0100-list-positions.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -27,7 +28,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-11-30T0000-idp-model-client': idpModelClient,
   '2026-12-01T0100-idp-truth': idpTruth,
   '2026-12-01T0200-deletions-in-flight': deletionsInFlight,
-  '2026-12-02T0000-idp-accounts': idpAccounts
+  '2026-12-02T0000-idp-accounts': idpAccounts,
+  '2026-12-02T0100-list-positions': listPositions
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

@@ -14,6 +14,7 @@ import type { IdpDeletionTable, IdpRegistrationTable } from './tables/idp-operat
 import type { LeaseTable } from './tables/lease.table.ts'
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table.ts'
 import type { AuditLogTable } from './tables/audit.table.ts'
+import type { ListPositionTable } from './tables/list-position.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -36,4 +37,5 @@ export interface Tables {
   idempotency_keys: IdempotencyKeyTable
   audit_log: AuditLogTable
   leases: LeaseTable
+  list_positions: ListPositionTable
 }

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { seek } from '../../db/list-positions.ts'
 import type { DeletionTarget } from '../usage/usage.ts'
 import type { AccessRequestRow, AccessRequestStatus, AccessRequestTable, NewAccessRequestRow } from '../../db/tables/access-request.table.ts'
 import type { Updateable } from 'kysely'
@@ -22,8 +23,10 @@ function views (db: Db) {
 }
 
 export async function listAccessRequests (db: Db, page: Page, appId?: number): Promise<AccessRequestView[]> {
+  const at = await (appId === undefined ? seek(db, 'access_requests', 0, page.offset) : seek(db, 'app_access_requests', appId, page.offset))
+  if (at === undefined) return []
   const query = appId === undefined ? views(db) : views(db).where('access_requests.app_id', '=', appId)
-  return await query.orderBy('access_requests.id').limit(page.limit).offset(page.offset).execute()
+  return await query.where('access_requests.id', '>=', at.fromId).orderBy('access_requests.id').limit(page.limit).offset(at.skip).execute()
 }
 
 export async function listAllAccessRequestsOf (db: Db, appId: number): Promise<AccessRequestView[]> {

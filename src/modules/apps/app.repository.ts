@@ -1,9 +1,12 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { seek } from '../../db/list-positions.ts'
 import type { AppChanges, AppRow, NewAppRow } from '../../db/tables/app.table.ts'
 
 export async function listApps (db: Db, page: Page): Promise<AppRow[]> {
-  return await db.selectFrom('apps').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()
+  const at = await seek(db, 'apps', 0, page.offset)
+  if (at === undefined) return []
+  return await db.selectFrom('apps').selectAll().where('id', '>=', at.fromId).orderBy('id').limit(page.limit).offset(at.skip).execute()
 }
 
 export async function findApp (db: Db, id: number): Promise<AppRow | undefined> {

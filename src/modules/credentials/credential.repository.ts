@@ -1,4 +1,6 @@
 import type { Db } from '../../db/database.ts'
+import { seek } from '../../db/list-positions.ts'
+import type { Page } from '../../shared/pagination.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 import type { NewOAuthClientRow, OAuthClientChanges, OAuthClientRow } from '../../db/tables/credential.table.ts'
@@ -104,11 +106,23 @@ export interface CredentialView extends OAuthClientRow {
 /** Credentials with the client they hold, for the API. */
 export async function listCredentialViews (db: Db, accessRequestIds: readonly number[], credentialId?: number): Promise<CredentialView[]> {
   if (accessRequestIds.length === 0) return []
-  let query = db.selectFrom('credentials')
+  let query = credentialViews(db).where('credentials.access_request_id', 'in', accessRequestIds)
+  if (credentialId !== undefined) query = query.where('credentials.id', '=', credentialId)
+  return await query.orderBy('credentials.id').execute()
+}
+
+function credentialViews (db: Db) {
+  return db.selectFrom('credentials')
     .innerJoin('oauth_clients', 'oauth_clients.id', 'credentials.oauth_client_id')
     .selectAll('oauth_clients')
     .select(['credentials.id as credential_id', 'credentials.access_request_id'])
-    .where('credentials.access_request_id', 'in', accessRequestIds)
-  if (credentialId !== undefined) query = query.where('credentials.id', '=', credentialId)
-  return await query.orderBy('credentials.id').execute()
+}
+
+/** One page of the credentials of one access request. */
+export async function listCredentialViewsPage (db: Db, accessRequestId: number, page: Page): Promise<CredentialView[]> {
+  const at = await seek(db, 'credentials', accessRequestId, page.offset)
+  if (at === undefined) return []
+  return await credentialViews(db).where('credentials.access_request_id', '=', accessRequestId)
+    .where('credentials.id', '>=', at.fromId)
+    .orderBy('credentials.id').limit(page.limit).offset(at.skip).execute()
 }

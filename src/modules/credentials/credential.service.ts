@@ -11,7 +11,7 @@ import type { SecretBox } from '../../shared/secret-box.ts'
 import type { Clock } from '../../shared/time.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { recordAudit } from '../audit/audit.ts'
-import { accessRequestOfAppExists, appExists, listCredentialViews, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
+import { accessRequestOfAppExists, appExists, listCredentialViews, listCredentialViewsPage, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
 import { toCredentialRecord, type CredentialRecord, type Rotation } from './credential.record.ts'
 import type { Grant, IdpClientService, IdpOutcome } from './idp-client.service.ts'
 import type { DeletionFate } from '../idp-operations/idp-operation.record.ts'
@@ -47,7 +47,7 @@ export class CredentialService {
 
   async list (appId: number, accessRequestId: number, page: Page): Promise<CredentialRecord[]> {
     await this.checkPath(appId, accessRequestId)
-    return (await listCredentialViews(this.deps.db, [accessRequestId])).slice(page.offset, page.offset + page.limit).map((view) => toCredentialRecord(view, this.deps.box))
+    return (await listCredentialViewsPage(this.deps.db, accessRequestId, page)).map((view) => toCredentialRecord(view, this.deps.box))
   }
 
   async get (appId: number, accessRequestId: number, id: number): Promise<CredentialRecord> {

@@ -1,11 +1,14 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { seek } from '../../db/list-positions.ts'
 import type { ClientTypeChanges, ClientTypeRow, NewClientTypeRow } from '../../db/tables/client-type.table.ts'
 
 export async function listClientTypes (db: Db, providerId: number, page?: Page): Promise<ClientTypeRow[]> {
   const query = db.selectFrom('oauth_client_types').selectAll().where('provider_id', '=', providerId).orderBy('id')
-  return await (page === undefined ? query : query.limit(page.limit).offset(page.offset)).execute()
+  if (page === undefined) return await query.execute()
+  const at = await seek(db, 'oauth_client_types', providerId, page.offset)
+  return at === undefined ? [] : await query.where('id', '>=', at.fromId).limit(page.limit).offset(at.skip).execute()
 }
 
 export async function findClientType (db: Db, providerId: number, id: number): Promise<ClientTypeRow | undefined> {

@@ -1,10 +1,13 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { seek } from '../../db/list-positions.ts'
 import type { NewOAuthProviderRow, OAuthProviderChanges, OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
 
 export async function listProviders (db: Db, page: Page): Promise<OAuthProviderRow[]> {
-  return await db.selectFrom('oauth_providers').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()
+  const at = await seek(db, 'oauth_providers', 0, page.offset)
+  if (at === undefined) return []
+  return await db.selectFrom('oauth_providers').selectAll().where('id', '>=', at.fromId).orderBy('id').limit(page.limit).offset(at.skip).execute()
 }
 
 export async function findProvider (db: Db, id: number): Promise<OAuthProviderRow | undefined> {

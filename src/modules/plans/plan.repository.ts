@@ -1,10 +1,13 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { seek } from '../../db/list-positions.ts'
 import type { NewPlanRow, PlanChanges, PlanRow } from '../../db/tables/plan.table.ts'
 
 export async function listPlans (db: Db, page: Page): Promise<PlanRow[]> {
-  return await db.selectFrom('plans').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()
+  const at = await seek(db, 'plans', 0, page.offset)
+  if (at === undefined) return []
+  return await db.selectFrom('plans').selectAll().where('id', '>=', at.fromId).orderBy('id').limit(page.limit).offset(at.skip).execute()
 }
 
 export async function findPlan (db: Db, id: number): Promise<PlanRow | undefined> {

@@ -1,12 +1,15 @@
 import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
+import { seek } from '../../db/list-positions.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { NewProductRow, ProductChanges, ProductRow } from '../../db/tables/product.table.ts'
 import type { DeletionTarget } from '../usage/usage.ts'
 
 export async function listProducts (db: Db, page: Page): Promise<ProductRow[]> {
-  return await db.selectFrom('products').selectAll().orderBy('id').limit(page.limit).offset(page.offset).execute()
+  const at = await seek(db, 'products', 0, page.offset)
+  if (at === undefined) return []
+  return await db.selectFrom('products').selectAll().where('id', '>=', at.fromId).orderBy('id').limit(page.limit).offset(at.skip).execute()
 }
 
 export async function findProduct (db: Db, id: number): Promise<ProductRow | undefined> {
@@ -30,16 +33,26 @@ const nameTaken = (name: unknown) => `Name ${show(name)} is already used by anot
 // Attachments (Tyk "Templates"), in client type ID order.
 
 /** The client types attached to these products, in client type ID order. */
-export async function listAttachedClientTypes (db: Db, productIds: readonly number[], page?: Page): Promise<Array<ClientTypeRow & { product_id: number }>> {
+export async function listAttachedClientTypes (db: Db, productIds: readonly number[]): Promise<Array<ClientTypeRow & { product_id: number }>> {
   if (productIds.length === 0) return []
-  const query = db.selectFrom('product_client_types')
+  return await attached(db, productIds).execute()
+}
+
+/** One page of the client types attached to one product. */
+export async function listAttachedClientTypesPage (db: Db, productId: number, page: Page): Promise<ClientTypeRow[]> {
+  const at = await seek(db, 'product_client_types', productId, page.offset)
+  if (at === undefined) return []
+  return await attached(db, [productId]).where('product_client_types.client_type_id', '>=', at.fromId).limit(page.limit).offset(at.skip).execute()
+}
+
+function attached (db: Db, productIds: readonly number[]) {
+  return db.selectFrom('product_client_types')
     .innerJoin('oauth_client_types', 'oauth_client_types.id', 'product_client_types.client_type_id')
     .selectAll('oauth_client_types')
     .select('product_client_types.product_id')
     .where('product_client_types.product_id', 'in', [...productIds])
     .orderBy('product_client_types.product_id')
     .orderBy('oauth_client_types.id')
-  return await (page === undefined ? query : query.limit(page.limit).offset(page.offset)).execute()
 }
 
 export async function findAttachedClientType (db: Db, productId: number, clientTypeId: number): Promise<ClientTypeRow | undefined> {

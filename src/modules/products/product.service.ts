@@ -11,7 +11,7 @@ import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
 import { storeFields } from './pass-through.ts'
 import {
   attachClientTypes, deleteProduct, detachAttachmentsOf, detachClientTypes, findAttachedClientType, findAttachmentsOf,
-  findClientTypeById, findClientTypesByIdOrName, findProduct, insertProduct, listAttachedClientTypes, listProducts, updateProduct
+  findClientTypeById, findClientTypesByIdOrName, findProduct, insertProduct, listAttachedClientTypes, listAttachedClientTypesPage, listProducts, updateProduct
 } from './product.repository.ts'
 import { toProductRecord, type AttachedClientType, type ProductRecord } from './product.record.ts'
 import { PRODUCT_FIELD_NAMES, type ProductInput, type ProductPatch } from './product.schemas.ts'
@@ -104,7 +104,7 @@ export class ProductService {
 
   async listClientTypes (productId: number, page: Page): Promise<AttachedClientType[]> {
     const product = await getProductRow(this.deps.db, productId)
-    return (await listAttachedClientTypes(this.deps.db, [product.id], page)).map((type) => ({ id: type.id, name: type.name }))
+    return (await listAttachedClientTypesPage(this.deps.db, product.id, page)).map((type) => ({ id: type.id, name: type.name }))
   }
 
   /** Attaching a client type already attached answers the same (idempotent, so scripts can re-run). */
