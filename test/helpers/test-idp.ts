@@ -1,5 +1,6 @@
 // Real identity providers for tests, on 127.0.0.1 only: oidc-provider 9 in profiles that behave like the
 // IdPs the drivers target (idp-drivers.md §7, §8), plus tiny stub servers that misbehave on purpose.
+import { generateKeyPairSync } from 'node:crypto'
 import { once } from 'node:events'
 import http from 'node:http'
 import https from 'node:https'
@@ -8,6 +9,9 @@ import type { AddressInfo } from 'node:net'
 import Provider, { errors as oidcErrors } from 'oidc-provider'
 import * as oauth from 'openid-client'
 import { Agent, request } from 'undici'
+
+/** One RS256 signing key for every test IdP of this process (generating one per IdP would cost ~50 ms each). */
+const TEST_IDP_JWKS = { keys: [{ ...generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey.export({ format: 'jwk' }), alg: 'RS256', use: 'sig', kid: 'test-idp' }] }
 
 export type TestIdpProfile = 'rfc' | 'keycloak' | 'okta' | 'gluu' | 'register-only'
 
@@ -87,6 +91,7 @@ export async function startTestIdp (options: TestIdpOptions): Promise<TestIdp> {
     // offline_access is what makes oidc-provider accept the refresh_token grant (configuration.js collectGrantTypes).
     scopes: [...new Set([...(options.scopes ?? ['openid', 'payments', 'clients']), 'offline_access'])],
     cookies: { keys: ['test-idp-cookie-key'] },
+    jwks: TEST_IDP_JWKS, // keys of its own, so oidc-provider has no development-only keys to warn about
     ttl: { ClientCredentials: 600 },
     routes: { registration: shape.registrationRoute },
     features: {
