@@ -1,6 +1,6 @@
 // Benchmark harness (issue 6): where the service stands against the limits of its own stack.
 //
-// How to run:   npm run bench                 (SQLite; also PostgreSQL when PORTAL_BENCH_POSTGRES_URL is set)
+// How to run:   npm run bench                 (SQLite; also PostgreSQL when one answers at the default URL or PORTAL_BENCH_POSTGRES_URL)
 //               npm run bench -- --profile    (the service child also runs with --cpu-prof into bench/profiles/,
 //                                              and the top self-time functions are printed)
 // Other options: --only get,put,list,approve,memory,start   --duration 10   --warmup 3   --connections 50
@@ -633,13 +633,29 @@ function median (values: readonly number[]): number {
   return sorted.length % 2 === 1 ? sorted[middle]! : (sorted[middle - 1]! + sorted[middle]!) / 2
 }
 
+const DEFAULT_POSTGRES_URL = 'postgres://postgres@127.0.0.1:5432/test'
+
+/** Whether a PostgreSQL server accepts a connection at `url` within two seconds. */
+async function answers (url: string): Promise<boolean> {
+  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: 2000 })
+  try {
+    await client.connect()
+    return true
+  } catch {
+    return false
+  } finally {
+    await client.end().catch(() => { /* never connected */ })
+  }
+}
+
 async function main (): Promise<void> {
   const began = Date.now()
   const token = randomBytes(24).toString('base64url')
   const setups: DialectSetup[] = [sqliteSetup(token)]
-  const postgresUrl = process.env.PORTAL_BENCH_POSTGRES_URL || undefined
+  // Issue 14 item 6: PostgreSQL beside SQLite in the default run whenever a server answers (as npm test does).
+  const postgresUrl = process.env.PORTAL_BENCH_POSTGRES_URL || (await answers(DEFAULT_POSTGRES_URL) ? DEFAULT_POSTGRES_URL : undefined)
   if (postgresUrl !== undefined) setups.push(postgresSetup(postgresUrl, token))
-  else process.stderr.write('PostgreSQL variant skipped: PORTAL_BENCH_POSTGRES_URL is not set\n')
+  else process.stderr.write(`PostgreSQL variant skipped: no server at ${DEFAULT_POSTGRES_URL} and PORTAL_BENCH_POSTGRES_URL is not set\n`)
 
   const results: DialectResult[] = []
   try {
