@@ -55,13 +55,18 @@ for (const dialect of dialects) {
       proxy.fault = (m, path) => m === method && path.startsWith(pathPrefix) ? { kind: 'hold_until', release: released } : undefined
       return () => { proxy.fault = undefined; release() }
     }
+    /** Sends `send()` with the IdP's answers to `method pathPrefix…` held; resolves once its call has reached the IdP. */
+    const whileHeld = async <T>(method: string, pathPrefix: string, send: () => Promise<T>) => {
+      const release = holdAnswers(method, pathPrefix)
+      const arrived = proxy.arrival(method, pathPrefix)
+      const answer = send()
+      await arrived
+      return { answer, release }
+    }
 
     it('writes the old client\'s tombstone before rotation sends its DELETE, and drops it once the IdP confirms (item 2)', async () => {
       const { credential, url } = await approved()
-      const release = holdAnswers('DELETE', '/reg/')
-      const arrived = proxy.arrival('DELETE', '/reg/')
-      const rotation = h.call('PUT', `${url}/rotate`)
-      await arrived
+      const { answer: rotation, release } = await whileHeld('DELETE', '/reg/', async () => await h.call('PUT', `${url}/rotate`))
       // The DELETE has reached the IdP and its answer is held: a crash now must leave a record.
       const during = await tombstones()
       assert.deepEqual(during.map((row) => [row.client_id, row.lease_key === null]), [[credential.OAuthClientID, false]], 'recorded as in flight under the client\'s lease')
@@ -73,10 +78,7 @@ for (const dialect of dialects) {
 
     it('writes a tombstone before deleting a credential\'s last client, and drops it with the rows (item 2)', async () => {
       const { credential, url } = await approved()
-      const release = holdAnswers('DELETE', '/reg/')
-      const arrived = proxy.arrival('DELETE', '/reg/')
-      const deletion = h.call('DELETE', url)
-      await arrived
+      const { answer: deletion, release } = await whileHeld('DELETE', '/reg/', async () => await h.call('DELETE', url))
       assert.deepEqual((await tombstones()).map((row) => row.client_id), [credential.OAuthClientID])
       release()
       assert.equal((await deletion).status, 200)
@@ -106,10 +108,7 @@ for (const dialect of dialects) {
 
     it('leaves a tombstone whose sender still holds the lease to its sender', async () => {
       const { credential, url } = await approved()
-      const release = holdAnswers('DELETE', '/reg/')
-      const arrived = proxy.arrival('DELETE', '/reg/')
-      const deletion = h.call('DELETE', url)
-      await arrived
+      const { answer: deletion, release } = await whileHeld('DELETE', '/reg/', async () => await h.call('DELETE', url))
       assert.deepEqual(await h.app.reconciler.runOnce(), { staleRegistrations: 0, deleted: 0, rescheduled: 0 })
       assert.deepEqual((await tombstones()).map((row) => row.client_id), [credential.OAuthClientID])
       release()
@@ -153,12 +152,9 @@ for (const dialect of dialects) {
         const { credential, url } = await approved()
         // The first operation holds the client's lease while the IdP's answer to its call is held.
         const [method, path] = first === 'rotate' ? ['POST', '/reg'] : ['DELETE', '/reg/']
-        const release = holdAnswers(method, path)
-        const arrived = proxy.arrival(method, path)
-        const rotate = () => h.call('PUT', `${url}/rotate`)
-        const remove = () => h.call('DELETE', url)
-        const winner = first === 'rotate' ? rotate() : remove()
-        await arrived
+        const rotate = async () => await h.call('PUT', `${url}/rotate`)
+        const remove = async () => await h.call('DELETE', url)
+        const { answer: winner, release } = await whileHeld(method, path, first === 'rotate' ? rotate : remove)
         const loser = first === 'rotate' ? remove() : rotate()
         release()
         const [won, lost] = await Promise.all([winner, loser])
