@@ -6,6 +6,7 @@
 //   modules  src/modules/   one folder per resource: routes, schemas, service, repository
 //   dcr      src/dcr/       the DCR engine: outbound gate, discovery, drivers
 //   idp      src/idp/       the embedded OpenID provider
+//   console  src/console/   the admin console's pages: another door to the modules' services
 //   db       src/db/        Kysely, dialects, row types (tables/), frozen migrations
 //   kernel   src/errors.ts, src/shared/   small pieces everyone may use
 //
@@ -18,6 +19,7 @@ const MODULES = '^src/modules/'
 const DCR = '^src/dcr/'
 const IDP = '^src/idp/'
 const DB = '^src/db/'
+const CONSOLE = '^src/console/'
 
 /** @type {import('dependency-cruiser').IConfiguration} */
 export default {
@@ -70,6 +72,20 @@ export default {
       severity: 'error',
       from: { path: HTTP },
       to: { path: [MODULES, DCR, IDP] }
+    },
+    {
+      name: 'nobody-imports-the-console',
+      comment: 'The console is a door to the services, like the routes: the entry mounts it; no layer below may depend on pages.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: [ENTRY, CONSOLE] },
+      to: { path: CONSOLE }
+    },
+    {
+      name: 'console-not-to-idp',
+      comment: 'The console signs people in over OpenID Connect like any relying party; the embedded IdP is one provider among others.',
+      severity: 'error',
+      from: { path: CONSOLE },
+      to: { path: IDP }
     },
     {
       name: 'modules-not-to-idp',
@@ -144,7 +160,7 @@ export default {
     enhancedResolveOptions: {
       exportsFields: ['exports'],
       conditionNames: ['import', 'require', 'node', 'default', 'types'],
-      extensions: ['.ts', '.js', '.mjs', '.cjs', '.d.ts'],
+      extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.d.ts'],
       mainFields: ['module', 'main', 'types', 'typings']
     },
     reporterOptions: { text: { highlightFocused: true } }

@@ -41,6 +41,11 @@ import { Reconciler } from './modules/idp-operations/reconciler.ts'
 import { Leases } from './db/leases.ts'
 import { RateLimit } from './shared/rate-limit.ts'
 import type { SecretBox } from './shared/secret-box.ts'
+import { consolePlugin } from './console/console.plugin.tsx'
+import { homePages } from './console/pages/home.tsx'
+import { providerPages } from './console/pages/providers.tsx'
+import { Sessions } from './console/sessions.ts'
+import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
 
 declare module 'fastify' {
@@ -71,6 +76,17 @@ export interface AppDeps {
   readonly embeddedIdp?: EmbeddedIdpEndpoint
   /** How long a lease of a dead process blocks the others (PORTAL_LEASE_TTL_MS). Default 30 s. */
   readonly leaseTtlMs?: number
+  /** The admin console at /console (README "The admin console"); absent: no console. */
+  readonly console?: ConsoleSetup
+}
+
+export interface ConsoleSetup {
+  /** The API port as browsers reach it (PORTAL_PUBLIC_URL). */
+  readonly publicUrl: string
+  readonly sessionHours: number
+  /** Who signs admins in: the embedded IdP's console client, or PORTAL_CONSOLE_OIDC_*; undefined: nobody. */
+  readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string | undefined } | undefined
+  readonly adminClaim: { readonly name: string; readonly value: string }
 }
 
 export interface RateLimits { readonly authFailures: number; readonly canaries: number; readonly registrations: number }
@@ -149,6 +165,30 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }
     }, async () => app.swagger())
   }, { prefix: '/portal-api' })
+
+  if (deps.console !== undefined) {
+    const setup = deps.console
+    const signInGate = new HttpGate(deps.gate)
+    app.addHook('onClose', async () => { await signInGate.close() })
+    const signIn = setup.oidc === undefined
+      ? undefined
+      : new OidcSignIn({
+          ...setup.oidc, ...consoleRedirects(setup.publicUrl), adminClaim: setup.adminClaim, gate: signInGate, box, now
+        })
+    const pages = [
+      ...homePages(),
+      ...providerPages({ providers, clientTypes, verification, embeddedIdp: deps.embeddedIdp !== undefined })
+    ]
+    await app.register(consolePlugin({
+      sessions: new Sessions({ db, box, now, hours: setup.sessionHours }),
+      signIn,
+      publicUrl: setup.publicUrl,
+      issuerOrigin: setup.oidc === undefined ? undefined : new URL(setup.oidc.issuer).origin,
+      pages
+    }), { prefix: '/console' })
+    // Opening the service in a browser lands in the console.
+    app.get('/', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/console/', 303))
+  }
 
   await app.ready()
   return await app

@@ -34,6 +34,17 @@ export interface Config {
   /** Per minute (issue 11 item 12): admin auth failures per address, canary verifications and registrations per provider. */
   readonly rateLimits: { readonly authFailures: number; readonly canaries: number; readonly registrations: number }
   readonly logLevel: LogLevel
+  /** Where browsers reach the API port (the console's redirect URI, cookies' Secure flag). */
+  readonly publicUrl: string
+  readonly console: ConsoleConfig
+}
+
+/** The admin console's sign-in (README "The admin console"): the embedded IdP unless an issuer is named. */
+export interface ConsoleConfig {
+  readonly oidc: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string | undefined } | undefined
+  /** The ID token claim that makes an admin: a string equal to `value`, or an array holding it. */
+  readonly adminClaim: { readonly name: string; readonly value: string }
+  readonly sessionHours: number
 }
 
 export class ConfigError extends Error {
@@ -45,7 +56,7 @@ export class ConfigError extends Error {
 
 export function parseConfig (env: Readonly<Record<string, string | undefined>>): Config {
   const problems: string[] = []
-  const read = <T>(key: string, fallback: T, parse: (raw: string) => T, secret = false): T => {
+  const read: Read = (key, fallback, parse, secret = false) => {
     const raw = env[key]
     if (raw === undefined || raw === '') return fallback
     try {
@@ -58,9 +69,11 @@ export function parseConfig (env: Readonly<Record<string, string | undefined>>):
   }
 
   const dataDir = read('PORTAL_DATA_DIR', 'data', (raw) => raw)
+  const host = read('PORTAL_HOST', '127.0.0.1', (raw) => raw)
+  const port = read('PORTAL_PORT', 3001, parsePort)
   const config: Config = {
-    host: read('PORTAL_HOST', '127.0.0.1', (raw) => raw),
-    port: read('PORTAL_PORT', 3001, parsePort),
+    host,
+    port,
     dataDir,
     database: read('PORTAL_DATABASE_URL', { dialect: 'sqlite', file: path.join(dataDir, 'portal.db') }, parseDatabaseUrl),
     adminToken: read('PORTAL_ADMIN_TOKEN', undefined, parseAdminToken, true),
@@ -85,8 +98,15 @@ export function parseConfig (env: Readonly<Record<string, string | undefined>>):
       canaries: read('PORTAL_RATE_LIMIT_CANARIES', 6, integerFrom(1, 1_000_000)),
       registrations: read('PORTAL_RATE_LIMIT_REGISTRATIONS', 600, integerFrom(1, 1_000_000))
     },
-    logLevel: read('PORTAL_LOG_LEVEL', 'info', parseLogLevel)
+    logLevel: read('PORTAL_LOG_LEVEL', 'info', parseLogLevel),
+    publicUrl: read('PORTAL_PUBLIC_URL', `http://${browsable(host)}:${port}`, (raw) => parseIssuer(raw).replace(/\/$/, '')),
+    console: {
+      oidc: consoleOidc(read),
+      adminClaim: read('PORTAL_CONSOLE_ADMIN_CLAIM', { name: 'groups', value: 'portal-admins' }, parseClaimRule),
+      sessionHours: read('PORTAL_CONSOLE_SESSION_HOURS', 8, integerFrom(1, 720))
+    }
   }
+
   if (problems.length > 0) throw new ConfigError(problems)
   return deepFreeze(config)
 }
@@ -114,6 +134,32 @@ function parseIssuer (raw: string): string {
   const url = new URL(raw)
   if (!['http:', 'https:'].includes(url.protocol) || url.search !== '' || url.hash !== '') throw new Error('must be an http(s) URL without query or fragment')
   return raw
+}
+
+type Read = <T>(key: string, fallback: T, parse: (raw: string) => T, secret?: boolean) => T
+
+function consoleOidc (read: Read): ConsoleConfig['oidc'] {
+  const issuer = read('PORTAL_CONSOLE_OIDC_ISSUER', undefined, parseIssuer)
+  const clientId = read('PORTAL_CONSOLE_OIDC_CLIENT_ID', undefined, (raw) => raw)
+  const clientSecret = read('PORTAL_CONSOLE_OIDC_CLIENT_SECRET', undefined, (raw) => raw, true)
+  if ((issuer === undefined) !== (clientId === undefined)) {
+    read('PORTAL_CONSOLE_OIDC_ISSUER', undefined, () => { throw new Error('and PORTAL_CONSOLE_OIDC_CLIENT_ID are set together or not at all') })
+    read('PORTAL_CONSOLE_OIDC_CLIENT_ID', undefined, () => { throw new Error('and PORTAL_CONSOLE_OIDC_ISSUER are set together or not at all') })
+  }
+  return issuer === undefined || clientId === undefined ? undefined : { issuer, clientId, clientSecret }
+}
+
+/** The address a browser on this machine uses for a bind address (a wildcard is reached at loopback). */
+function browsable (host: string): string {
+  if (host === '0.0.0.0' || host === '::') return '127.0.0.1'
+  return host.includes(':') ? `[${host}]` : host
+}
+
+/** `claim=value`, e.g. `groups=portal-admins` or `role=admin`. */
+function parseClaimRule (raw: string): { name: string; value: string } {
+  const match = /^([A-Za-z0-9_.:-]{1,128})=(.{1,256})$/.exec(raw)
+  if (match === null) throw new Error('must be claim=value, e.g. groups=portal-admins')
+  return { name: match[1] ?? '', value: match[2] ?? '' }
 }
 
 function parseLogLevel (raw: string): LogLevel {

@@ -11,6 +11,7 @@ import { openDatabase } from './db/database.ts'
 import { bind, StartError, type Listener } from './listener.ts'
 import { createLogger } from './logger.ts'
 import { resolveSecretKeys } from './secret-keys.ts'
+import { consoleRedirects } from './console/sign-in.ts'
 import { SecretBox } from './shared/secret-box.ts'
 
 // In-flight requests get this long after a signal; then their connections are cut (supervisors SIGKILL later).
@@ -83,7 +84,9 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
     const idp = idpListener === undefined
       ? undefined
       : await (await import('./idp/embedded-idp.ts')).startEmbeddedIdp({
-          db: database.db, secretBox, host: config.host, port: config.embeddedIdp.port, listener: idpListener, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger, announceFirstAdmin
+          db: database.db, secretBox, host: config.host, port: config.embeddedIdp.port, listener: idpListener, issuer: config.embeddedIdp.issuer, dataDir: config.dataDir, logger, announceFirstAdmin,
+          // The console signs admins in here unless another issuer is configured.
+          ...(config.console.oidc === undefined ? { consoleUrls: consoleRedirects(config.publicUrl) } : {})
         })
     // Scopes saved on products and plans become registrable at the embedded IdP at once (design.md §6).
     if (config.idp.denyPrivate && idp !== undefined) logger.warn('PORTAL_IDP_DENY_PRIVATE=true refuses loopback addresses: the embedded IdP cannot be called; set PORTAL_EMBEDDED_IDP=false')
@@ -97,7 +100,13 @@ async function start (config: Config, logger: Logger, api: Listener, idpListener
     }
     const app = await buildApp({
       database, adminToken: admin.token, logger, secretBox, embeddedIdp: idp, onScopesSaved: idp?.ensureScopes,
-      gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits, leaseTtlMs: config.leaseTtlMs
+      gate, maxConcurrentRequests: config.maxConcurrentRequests, rateLimits: config.rateLimits, leaseTtlMs: config.leaseTtlMs,
+      console: {
+        publicUrl: config.publicUrl,
+        sessionHours: config.console.sessionHours,
+        adminClaim: config.console.adminClaim,
+        oidc: config.console.oidc ?? (idp?.consoleClient === undefined ? undefined : { issuer: idp.issuer, ...idp.consoleClient })
+      }
     })
     // Fastify's documented router entry (what inject() uses); the server is ours, bound before anything else.
     api.serve((request, response) => { app.routing(request, response) })

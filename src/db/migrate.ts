@@ -14,6 +14,7 @@ import { idpTruth } from './migrations/2026-12-01T0100-idp-truth.ts'
 import { deletionsInFlight } from './migrations/2026-12-01T0200-deletions-in-flight.ts'
 import { idpAccounts } from './migrations/2026-12-02T0000-idp-accounts.ts'
 import { listPositions } from './migrations/2026-12-02T0100-list-positions.ts'
+import { consoleSessions } from './migrations/2026-12-03T0000-console.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -29,7 +30,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-12-01T0100-idp-truth': idpTruth,
   '2026-12-01T0200-deletions-in-flight': deletionsInFlight,
   '2026-12-02T0000-idp-accounts': idpAccounts,
-  '2026-12-02T0100-list-positions': listPositions
+  '2026-12-02T0100-list-positions': listPositions,
+  '2026-12-03T0000-console': consoleSessions
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

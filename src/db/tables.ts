@@ -15,6 +15,7 @@ import type { LeaseTable } from './tables/lease.table.ts'
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table.ts'
 import type { AuditLogTable } from './tables/audit.table.ts'
 import type { ListPositionTable } from './tables/list-position.table.ts'
+import type { ConsoleSessionTable } from './tables/console-session.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -38,4 +39,5 @@ export interface Tables {
   audit_log: AuditLogTable
   leases: LeaseTable
   list_positions: ListPositionTable
+  console_sessions: ConsoleSessionTable
 }

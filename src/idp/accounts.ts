@@ -16,6 +16,8 @@ export interface IdpAccount {
   readonly email: string | null
   readonly emailVerified: boolean
   readonly name: string
+  /** The `groups` claim; "portal-admins" may use the admin console (PORTAL_CONSOLE_ADMIN_CLAIM). */
+  readonly groups: readonly string[]
   readonly active: boolean
   readonly createdAt: string
   readonly updatedAt: string
@@ -26,6 +28,7 @@ export interface NewIdpAccount {
   readonly name: string
   readonly email?: string | null
   readonly emailVerified?: boolean
+  readonly groups?: readonly string[]
   readonly password: string
 }
 
@@ -90,6 +93,7 @@ export class IdpAccounts {
       email: account.email ?? null,
       email_verified: account.emailVerified === true ? 1 : 0,
       name: account.name,
+      groups: JSON.stringify(account.groups ?? []),
       password_hash: await this.hasher.hash(account.password),
       active: 1,
       created_at: timestamp,
@@ -149,6 +153,7 @@ function toAccount (row: IdpAccountRow): IdpAccount {
     email: row.email,
     emailVerified: row.email_verified === 1,
     name: row.name,
+    groups: JSON.parse(row.groups) as string[],
     active: row.active === 1,
     createdAt: row.created_at,
     updatedAt: row.updated_at

@@ -4,6 +4,7 @@
 // people signing in (issue 12): accounts, sign-in and consent pages, the authorization-code flow with
 // PKCE, refresh tokens and RP-initiated logout. Its state lives in the portal's database
 // (kysely-adapter.ts, accounts.ts), its secrets in the data directory.
+import { createHmac } from 'node:crypto'
 import { once } from 'node:events'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
@@ -44,7 +45,13 @@ export interface EmbeddedIdpOptions {
   readonly loginFailures?: { readonly perAddress: number; readonly perAccount: number; readonly windowMs: number }
   /** Told once, on the start that created the first account ("admin"), to print its password; never log it. */
   readonly announceFirstAdmin?: (admin: FirstAdmin) => void
+  /** Where the admin console (src/console/) receives its sign-in and its sign-out; given, it is a client here. */
+  readonly consoleUrls?: { readonly redirectUri: string; readonly postLogoutRedirectUri: string }
 }
+
+/** The admin console as a client of the embedded IdP: configured here, not registered, so it needs no consent. */
+export interface ConsoleClient { readonly clientId: string; readonly clientSecret: string }
+const CONSOLE_CLIENT_ID = 'portal-console'
 
 /** Sign-in limits when not configured: slows guessing, yet a locked-out user waits minutes, not hours. */
 export const DEFAULT_LOGIN_FAILURES = { perAddress: 30, perAccount: 10, windowMs: 5 * 60_000 } as const
@@ -67,11 +74,13 @@ export interface EmbeddedIdp {
   readonly ensureScopes: (scopes: readonly string[]) => Promise<void>
   /** The people who sign in here. */
   readonly accounts: IdpAccounts
+  /** Set when `consoleUrls` was given. */
+  readonly consoleClient: ConsoleClient | undefined
   close(): Promise<void>
 }
 
-/** Scopes the provider always accepts: OpenID Connect Core §5.4 and §11. */
-export const BASE_SCOPES: readonly string[] = ['openid', 'offline_access', 'profile', 'email']
+/** Scopes the provider always accepts: OpenID Connect Core §5.4 and §11, and `groups` (as Okta and Keycloak name it). */
+export const BASE_SCOPES: readonly string[] = ['openid', 'offline_access', 'profile', 'email', 'groups']
 
 // RFC 6749 §3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E )
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/
@@ -87,6 +96,14 @@ interface OidcProvider extends InteractionProvider {
 const INTROSPECT_ANY = 'introspect_any_token'
 interface Caller { readonly clientId: string; readonly clientAuthMethod: string; readonly [INTROSPECT_ANY]?: boolean }
 interface Token { readonly clientId: string }
+interface GrantContext {
+  readonly oidc: {
+    readonly result?: { readonly consent?: { readonly grantId?: string } }
+    readonly session: { readonly accountId: string; grantIdFor(clientId: string): string | undefined }
+    readonly client: { readonly clientId: string }
+    readonly provider: InteractionProvider
+  }
+}
 const OidcProviderClass = Provider as new (issuer: string, configuration: object) => OidcProvider
 
 export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<EmbeddedIdp> {
@@ -130,8 +147,9 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`
   const issuer = options.issuer ?? origin
 
+  const consoleClient = options.consoleUrls === undefined ? undefined : { clientId: CONSOLE_CLIENT_ID, clientSecret: consoleSecret(keys), ...options.consoleUrls }
   const install = (scopes: ReadonlySet<string>): void => {
-    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, authFailures, loginFailures, accounts, logger }).callback() }
+    current = { scopes, handle: createProvider({ issuer, scopes, keys, initialAccessToken, db, box: options.secretBox, authFailures, loginFailures, accounts, logger, consoleClient }).callback() }
   }
   try {
     install(await loadScopes(db))
@@ -167,6 +185,7 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
     wellKnownUrl: `${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`,
     initialAccessToken,
     accounts,
+    consoleClient: consoleClient === undefined ? undefined : { clientId: consoleClient.clientId, clientSecret: consoleClient.clientSecret },
     ensureScopes (scopes) {
       const invalid = scopes.filter((scope) => !SCOPE_TOKEN.test(scope))
       if (invalid.length > 0) return Promise.reject(new AppError('invalid_input', invalid.map((scope) => `scope ${show(scope)} is not a valid scope token (RFC 6749 §3.3)`)))
@@ -199,20 +218,50 @@ interface ProviderSettings {
   readonly loginFailures: { readonly perAddress: RateLimit; readonly perAccount: RateLimit }
   readonly accounts: IdpAccounts
   readonly logger: EmbeddedIdpOptions['logger']
+  readonly consoleClient: (ConsoleClient & NonNullable<EmbeddedIdpOptions['consoleUrls']>) | undefined
 }
 
-function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, authFailures, loginFailures, accounts, logger }: ProviderSettings): OidcProvider {
+/** Derived from the cookie key, so that it survives restarts and is never written anywhere. */
+function consoleSecret (keys: IdpKeys): string {
+  const [key] = keys.cookieKeys
+  if (key === undefined) throw new Error(`embedded IdP: no cookie key in ${KEYS_FILE}`)
+  return createHmac('sha256', key).update('portal-console client secret').digest('base64url')
+}
+
+function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, authFailures, loginFailures, accounts, logger, consoleClient }: ProviderSettings): OidcProvider {
   const provider = new OidcProviderClass(issuer, {
     adapter: kyselyAdapterFactory(db, box),
+    clients: consoleClient === undefined
+      ? []
+      : [{
+          client_id: consoleClient.clientId,
+          client_secret: consoleClient.clientSecret,
+          client_name: 'Portal admin console',
+          redirect_uris: [consoleClient.redirectUri],
+          post_logout_redirect_uris: [consoleClient.postLogoutRedirectUri],
+          grant_types: ['authorization_code'],
+          response_types: ['code'],
+          token_endpoint_auth_method: 'client_secret_basic'
+        }],
+    // oidc-provider's recipe "skip consent for first-party applications": the console asks no consent of its admins.
+    async loadExistingGrant (ctx: GrantContext) {
+      const grantId = ctx.oidc.result?.consent?.grantId ?? ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId)
+      if (grantId !== undefined) return await ctx.oidc.provider.Grant.find(grantId)
+      if (ctx.oidc.client.clientId !== consoleClient?.clientId) return undefined
+      const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId })
+      grant.addOIDCScope('openid profile email groups')
+      await grant.save()
+      return grant
+    },
     // An inactive or deleted account finds nothing: its sessions end and its tokens stop working.
     async findAccount (_ctx: unknown, sub: string) {
       const account = await accounts.findActive(sub)
       if (account === undefined) return undefined
       const email = account.email === null ? {} : { email: account.email, email_verified: account.emailVerified }
-      return { accountId: account.id, claims: async () => ({ sub: account.id, name: account.name, preferred_username: account.username, ...email }) }
+      return { accountId: account.id, claims: async () => ({ sub: account.id, name: account.name, preferred_username: account.username, groups: account.groups, ...email }) }
     },
-    // OpenID Connect Core §5.4: the claims each scope grants.
-    claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'] },
+    // OpenID Connect Core §5.4: the claims each scope grants; `groups` as Okta and Keycloak send it.
+    claims: { openid: ['sub'], profile: ['name', 'preferred_username'], email: ['email', 'email_verified'], groups: ['groups'] },
     // The granted claims go in the ID token too, not only at userinfo: what RPs expect from Keycloak, Okta, Auth0.
     conformIdTokenClaims: false,
     interactions: { url: (_ctx: unknown, interaction: { uid: string }) => `/interaction/${interaction.uid}` },

@@ -75,10 +75,10 @@ for (const dialect of dialects) {
       assert.equal(body.introspection_endpoint, `${idp.issuer}/token/introspection`)
       assert.equal(body.revocation_endpoint, `${idp.issuer}/token/revocation`)
       assert.ok(body.grant_types_supported.includes('client_credentials'))
-      // The base scopes (issue 12: profile and email for people), and only what ensureScopes() added (another test may have run first).
-      assert.deepEqual(body.scopes_supported.slice(0, 4), ['openid', 'offline_access', 'profile', 'email'])
-      assert.deepEqual(body.scopes_supported.filter((scope: string) => !['openid', 'offline_access', 'profile', 'email', 'payments', 'orders:read', 'orders:write'].includes(scope)), [])
-      assert.deepEqual(body.claims_supported.sort(), ['auth_time', 'email', 'email_verified', 'iss', 'name', 'preferred_username', 'sid', 'sub'])
+      // The base scopes (issue 12: profile, email and groups for people), and only what ensureScopes() added (another test may have run first).
+      assert.deepEqual(body.scopes_supported.slice(0, 5), ['openid', 'offline_access', 'profile', 'email', 'groups'])
+      assert.deepEqual(body.scopes_supported.filter((scope: string) => !['openid', 'offline_access', 'profile', 'email', 'groups', 'payments', 'orders:read', 'orders:write'].includes(scope)), [])
+      assert.deepEqual(body.claims_supported.sort(), ['auth_time', 'email', 'email_verified', 'groups', 'iss', 'name', 'preferred_username', 'sid', 'sub'])
       assert.deepEqual(body.code_challenge_methods_supported, ['S256'])
     })
 

@@ -17,7 +17,36 @@ describe('configuration', () => {
       reconcileIntervalMs: 30000,
       leaseTtlMs: 30000,
       rateLimits: { authFailures: 20, canaries: 6, registrations: 600 },
-      logLevel: 'info'
+      logLevel: 'info',
+      publicUrl: 'http://127.0.0.1:3001',
+      console: { oidc: undefined, adminClaim: { name: 'groups', value: 'portal-admins' }, sessionHours: 8 }
+    })
+  })
+
+  it('reads the console\'s sign-in and public URL, and wants the issuer and client id together', () => {
+    const config = parseConfig({
+      PORTAL_HOST: '0.0.0.0',
+      PORTAL_PUBLIC_URL: 'https://portal.example.com/',
+      PORTAL_CONSOLE_OIDC_ISSUER: 'https://login.example.com/realms/main',
+      PORTAL_CONSOLE_OIDC_CLIENT_ID: 'portal-console',
+      PORTAL_CONSOLE_OIDC_CLIENT_SECRET: 's3cret-value',
+      PORTAL_CONSOLE_ADMIN_CLAIM: 'roles=portal-admin',
+      PORTAL_CONSOLE_SESSION_HOURS: '12'
+    })
+    assert.equal(config.publicUrl, 'https://portal.example.com')
+    assert.deepEqual(config.console, {
+      oidc: { issuer: 'https://login.example.com/realms/main', clientId: 'portal-console', clientSecret: 's3cret-value' },
+      adminClaim: { name: 'roles', value: 'portal-admin' },
+      sessionHours: 12
+    })
+    assert.equal(parseConfig({ PORTAL_HOST: '0.0.0.0', PORTAL_PORT: '8080' }).publicUrl, 'http://127.0.0.1:8080', 'a wildcard bind is browsed at loopback')
+    assert.throws(() => parseConfig({ PORTAL_CONSOLE_OIDC_ISSUER: 'https://login.example.com', PORTAL_CONSOLE_ADMIN_CLAIM: 'admin' }), (error: unknown) => {
+      assert.ok(error instanceof ConfigError)
+      assert.deepEqual(error.problems, [
+        'PORTAL_CONSOLE_OIDC_ISSUER="https://login.example.com": and PORTAL_CONSOLE_OIDC_CLIENT_ID are set together or not at all',
+        'PORTAL_CONSOLE_ADMIN_CLAIM="admin": must be claim=value, e.g. groups=portal-admins'
+      ])
+      return true
     })
   })
 

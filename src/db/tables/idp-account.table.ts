@@ -8,6 +8,7 @@ export interface IdpAccountTable {
   email_verified: number // 0 | 1
   name: string
   password_hash: string // argon2id, PHC string format
+  groups: string // JSON array of names: the `groups` claim ("portal-admins" may use the admin console)
   active: number // 0 | 1: an inactive account cannot sign in, and its sessions and tokens find no account
   created_at: string // ISO 8601, UTC
   updated_at: string
