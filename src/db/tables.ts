@@ -16,6 +16,7 @@ import type { IdempotencyKeyTable } from './tables/idempotency-key.table.ts'
 import type { AuditLogTable } from './tables/audit.table.ts'
 import type { ListPositionTable } from './tables/list-position.table.ts'
 import type { ConsoleSessionTable } from './tables/console-session.table.ts'
+import type { InvitationTable } from './tables/invitation.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -40,4 +41,5 @@ export interface Tables {
   leases: LeaseTable
   list_positions: ListPositionTable
   console_sessions: ConsoleSessionTable
+  invitations: InvitationTable
 }

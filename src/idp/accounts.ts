@@ -109,6 +109,11 @@ export class IdpAccounts {
     return row === undefined ? undefined : toAccount(row)
   }
 
+  /** Deletes an account (its sessions and tokens then find no account). */
+  async remove (id: string): Promise<void> {
+    await this.db.deleteFrom('idp_accounts').where('id', '=', id).execute()
+  }
+
   async count (): Promise<number> {
     const { count } = await this.db.selectFrom('idp_accounts').select((eb) => eb.fn.countAll<number | string>().as('count')).executeTakeFirstOrThrow()
     return Number(count)

@@ -43,6 +43,8 @@ export interface EmbeddedIdpOptions {
   readonly authFailuresPerMinute?: number
   /** Failed sign-ins per address and per account (username) in a window; past either, 429 (default 30 and 10 per 5 minutes). */
   readonly loginFailures?: { readonly perAddress: number; readonly perAccount: number; readonly windowMs: number }
+  /** Accounts created per address and hour at the sign-up page; default 20. */
+  readonly signUpsPerHour?: number
   /** Told once, on the start that created the first account ("admin"), to print its password; never log it. */
   readonly announceFirstAdmin?: (admin: FirstAdmin) => void
   /** Where the admin console (src/console/) receives its sign-in and its sign-out; given, it is a client here. */
@@ -115,7 +117,9 @@ export async function startEmbeddedIdp (options: EmbeddedIdpOptions): Promise<Em
   const loginLimits = options.loginFailures ?? DEFAULT_LOGIN_FAILURES
   const loginFailures = {
     perAddress: new RateLimit({ limit: loginLimits.perAddress, windowMs: loginLimits.windowMs }),
-    perAccount: new RateLimit({ limit: loginLimits.perAccount, windowMs: loginLimits.windowMs })
+    perAccount: new RateLimit({ limit: loginLimits.perAccount, windowMs: loginLimits.windowMs }),
+    // Accounts created per address: enough for a team behind one NAT, not for a script filling the table.
+    signUps: new RateLimit({ limit: options.signUpsPerHour ?? 20, windowMs: 60 * 60_000 })
   }
   const accounts = new IdpAccounts({ db })
   const firstAdmin = await ensureFirstAdmin(accounts, options.dataDir)
@@ -215,7 +219,7 @@ interface ProviderSettings {
   readonly db: Db
   readonly box: SecretBox
   readonly authFailures: RateLimit
-  readonly loginFailures: { readonly perAddress: RateLimit; readonly perAccount: RateLimit }
+  readonly loginFailures: { readonly perAddress: RateLimit; readonly perAccount: RateLimit; readonly signUps: RateLimit }
   readonly accounts: IdpAccounts
   readonly logger: EmbeddedIdpOptions['logger']
   readonly consoleClient: (ConsoleClient & NonNullable<EmbeddedIdpOptions['consoleUrls']>) | undefined
@@ -270,6 +274,8 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, au
     },
     // RFC 9700 §2.1.1: PKCE for every authorization code, confidential clients included.
     pkce: { required: () => true },
+    // An invitation code may ride on the authorization request to the sign-up page (src/db/sign-up.ts).
+    extraParams: ['invitation'],
     // A resource server registers with "introspect_any_token": true (the portal never sends it for consumers).
     extraClientMetadata: {
       properties: [INTROSPECT_ANY],
@@ -316,7 +322,9 @@ function createProvider ({ issuer, scopes, keys, initialAccessToken, db, box, au
   provider.on('server_error', (_ctx, error) => { logger.error({ err: error }, 'embedded IdP: server error') })
   const [csrfKey] = keys.cookieKeys
   if (csrfKey === undefined) throw new Error(`embedded IdP: no cookie key in ${KEYS_FILE}`)
-  provider.use(interactionRoutes(provider, { accounts, csrfKey, failuresPerAddress: loginFailures.perAddress, failuresPerAccount: loginFailures.perAccount, logger }))
+  provider.use(interactionRoutes(provider, {
+    accounts, csrfKey, failuresPerAddress: loginFailures.perAddress, failuresPerAccount: loginFailures.perAccount, signUpsPerAddress: loginFailures.signUps, db, now: () => new Date(), logger
+  }))
   // Issue 11 item 12: guessing an initial access token, a registration access token or a client secret is
   // slowed per address: past the limit every call from it answers 429 until its minute ends.
   provider.use(async (ctx, next) => {

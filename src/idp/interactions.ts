@@ -9,10 +9,14 @@
 import { createHmac, timingSafeEqual } from 'node:crypto'
 import type http from 'node:http'
 import type { Logger } from 'pino'
+import type { Db } from '../db/database.ts'
+import { findInvitation, readSignUpPolicy, spendInvitation } from '../db/sign-up.ts'
+import { AppError, HTTP_STATUS } from '../errors.ts'
 import type { RateLimit } from '../shared/rate-limit.ts'
+import type { Clock } from '../shared/time.ts'
 import { USERNAME_MAX, usernameKey, type IdpAccounts } from './accounts.ts'
 import type { KoaContext, KoaMiddleware } from './koa-context.ts'
-import { consentBody, loginBody, messageBody, sendPage } from './pages.ts'
+import { consentBody, loginBody, messageBody, sendPage, signUpBody } from './pages.ts'
 
 /** The one answer to every failed sign-in (OWASP Authentication Cheat Sheet: no hint of which part was wrong). */
 export const LOGIN_FAILED = 'The username or password is incorrect, or there were too many attempts. Please try again.'
@@ -53,10 +57,16 @@ export interface InteractionDeps {
   /** Failed sign-ins per address, and per account (by username, whether or not it exists). */
   readonly failuresPerAddress: RateLimit
   readonly failuresPerAccount: RateLimit
+  /** Accounts created per address (issue 13: sign-up); past it, 429 until the window ends. */
+  readonly signUpsPerAddress: RateLimit
+  /** The sign-up policy and the invitations (src/db/sign-up.ts). */
+  readonly db: Db
+  readonly now: Clock
   readonly logger: Pick<Logger, 'error'>
 }
 
-const ROUTE = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|confirm|abort))?$/
+const INVITATION_REFUSED = 'invitation code is not valid: it may be mistyped, expired or already used; ask an admin for a new one'
+const ROUTE = /^\/interaction\/([A-Za-z0-9_-]{1,64})(?:\/(login|confirm|abort|register))?$/
 
 export function interactionRoutes (provider: InteractionProvider, deps: InteractionDeps): KoaMiddleware {
   const csrfFor = (uid: string): string => createHmac('sha256', deps.csrfKey).update(`interaction-csrf:${uid}`).digest('base64url')
@@ -65,21 +75,23 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
     const match = ROUTE.exec(ctx.path)
     if (match === null) return await next()
     const [, uid = '', action] = match
-    const expected = action === undefined ? 'GET' : 'POST'
-    if (ctx.method !== expected) {
-      ctx.set('allow', expected)
-      return sendPage(ctx, 405, 'Method not allowed', messageBody(`Use ${expected} here.`))
+    const allowed = action === undefined ? ['GET'] : action === 'register' ? ['GET', 'POST'] : ['POST']
+    if (!allowed.includes(ctx.method)) {
+      ctx.set('allow', allowed.join(', '))
+      return sendPage(ctx, 405, 'Method not allowed', messageBody(`Use ${allowed.join(' or ')} here.`))
     }
     try {
       const details = await provider.interactionDetails(ctx.req, ctx.res)
       // The cookie names the interaction; the URL must name the same one.
       if (details.uid !== uid) return sendPage(ctx, 400, 'Sign-in expired', messageBody(EXPIRED))
       if (action === undefined) return await showPrompt(ctx, details)
+      if (action === 'register' && ctx.method === 'GET') return await showSignUp(ctx, details, 200, {}, [])
       const form = await readForm(ctx.req)
       if (form === undefined || !sameToken(form.get('csrf') ?? '', csrfFor(uid))) {
         return sendPage(ctx, 403, 'Form expired', messageBody('This form was not sent from its page, or is too old. Go back to the application and sign in again.'))
       }
       if (action === 'login') return await login(ctx, details, form)
+      if (action === 'register') return await signUp(ctx, details, form)
       if (details.prompt.name !== 'consent' || details.session === undefined) return await showPrompt(ctx, details)
       const result = action === 'abort'
         ? { error: 'access_denied', error_description: 'the user denied the request' }
@@ -102,7 +114,52 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
       return sendPage(ctx, status, 'Allow access?', consentBody({ confirm: `${base}/confirm`, abort: `${base}/abort`, csrf, clientName, username: account?.username ?? '', scopes }))
     }
     // Every other prompt (login, and consent without a session) starts with signing in.
-    sendPage(ctx, status, 'Sign in', loginBody({ action: `${base}/login`, csrf, clientName, ...(username === undefined ? {} : { username }), ...(error === undefined ? {} : { error }) }))
+    const signUpOpen = await readSignUpPolicy(deps.db) !== 'invitation' || typeof details.params.invitation === 'string'
+    sendPage(ctx, status, 'Sign in', loginBody({
+      action: `${base}/login`, csrf, clientName, ...(username === undefined ? {} : { username }), ...(error === undefined ? {} : { error }), ...(signUpOpen ? { signUp: `${base}/register` } : {})
+    }))
+  }
+
+  async function showSignUp (ctx: KoaContext, details: InteractionDetails, status: number, values: Record<string, string>, errors: readonly string[], invitedEmail?: string): Promise<void> {
+    const policy = await readSignUpPolicy(deps.db)
+    const invitation = values.invitation ?? (typeof details.params.invitation === 'string' ? details.params.invitation : undefined)
+    sendPage(ctx, status, 'Create an account', signUpBody({
+      action: `/interaction/${details.uid}/register`,
+      csrf: csrfFor(details.uid),
+      clientName: await clientNameOf(details),
+      values: { ...values, ...(invitation === undefined ? {} : { invitation }) },
+      needsInvitation: policy === 'invitation' && typeof details.params.invitation !== 'string',
+      errors,
+      ...(invitedEmail === undefined ? {} : { invitedEmail }),
+      ...(policy === 'approval' ? { note: 'An admin approves new accounts before they can use the developer portal.' } : {})
+    }))
+  }
+
+  /** Issue 13 item 2: an account made here, under the portal's sign-up policy; then signed in. */
+  async function signUp (ctx: KoaContext, details: InteractionDetails, form: URLSearchParams): Promise<void> {
+    const values = { username: form.get('username') ?? '', name: form.get('name') ?? '', email: form.get('email') ?? '', invitation: form.get('invitation') ?? '' }
+    const wait = deps.signUpsPerAddress.blocked(ctx.ip)
+    if (wait !== undefined) {
+      ctx.set('retry-after', String(wait))
+      return await showSignUp(ctx, details, 429, values, [`too many accounts were created from this address: retry in ${wait} s`])
+    }
+    const policy = await readSignUpPolicy(deps.db)
+    const invitation = values.invitation === '' ? undefined : await findInvitation(deps.db, values.invitation, deps.now())
+    if ((policy === 'invitation' || values.invitation !== '') && invitation === undefined) return await showSignUp(ctx, details, 403, values, [INVITATION_REFUSED])
+    let account
+    try {
+      account = await deps.accounts.create({ username: values.username, name: values.name, email: invitation?.email ?? (values.email === '' ? null : values.email), password: form.get('password') ?? '' })
+    } catch (error) {
+      if (!(error instanceof AppError)) throw error
+      return await showSignUp(ctx, details, HTTP_STATUS[error.code], values, error.messages, invitation?.email)
+    }
+    deps.signUpsPerAddress.take(ctx.ip)
+    if (invitation !== undefined && !await spendInvitation(deps.db, invitation.id, account.id, deps.now())) {
+      // Spent meanwhile by another sign-up: this account may not stay.
+      await deps.accounts.remove(account.id)
+      return await showSignUp(ctx, details, 403, values, [INVITATION_REFUSED])
+    }
+    finish(ctx, await provider.interactionResult(ctx.req, ctx.res, { login: { accountId: account.id } }, { mergeWithLastSubmission: false }))
   }
 
   async function login (ctx: KoaContext, details: InteractionDetails, form: URLSearchParams): Promise<void> {

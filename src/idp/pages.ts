@@ -12,7 +12,8 @@ const CSS = 'body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7
   'button{margin-top:1.25rem;padding:.5rem 1rem;font:inherit;border-radius:4px;border:1px solid #1d4ed8;background:#1d4ed8;color:#fff;cursor:pointer}' +
   'button.secondary{background:#fff;color:#1d4ed8}:focus-visible{outline:3px solid #f59e0b;outline-offset:2px}' +
   '.alert{padding:.75rem;border-radius:4px;background:#fef2f2;border:1px solid #b91c1c;color:#7f1d1d}' +
-  '.actions{display:flex;gap:.75rem;flex-wrap:wrap}.actions form{margin:0}'
+  '.actions{display:flex;gap:.75rem;flex-wrap:wrap}.actions form{margin:0}' +
+  '.field-error{color:#b91c1c;font-weight:600;margin:.25rem 0}'
 
 /**
  * No script, no plugin, no framing, no base or form hijack; styles only the one inline stylesheet. No
@@ -73,6 +74,8 @@ export interface LoginForm {
   readonly clientName: string
   readonly username?: string
   readonly error?: string
+  /** Where "Create an account" leads, when sign-up is open to this visitor. */
+  readonly signUp?: string
 }
 
 export function loginBody (form: LoginForm): string {
@@ -86,6 +89,49 @@ ${form.error === undefined ? '' : alert('login-error', form.error)}
 <label for="password">Password</label>
 <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="${PASSWORD_LENGTH.max}"${described}${form.error === undefined ? '' : ' autofocus'}>
 <button type="submit">Sign in</button>
+</form>${form.signUp === undefined ? '' : `
+<p>New here? <a href="${escapeHtml(form.signUp)}">Create an account</a></p>`}`
+}
+
+export interface SignUpForm {
+  readonly action: string
+  readonly csrf: string
+  readonly clientName: string
+  readonly values: { readonly username?: string; readonly name?: string; readonly email?: string; readonly invitation?: string }
+  /** The email an invitation fixes. */
+  readonly invitedEmail?: string
+  /** Whether the visitor must give an invitation code. */
+  readonly needsInvitation: boolean
+  readonly errors: readonly string[]
+  readonly note?: string
+}
+
+/** The account form: each message of the account rules shown, and tied to the field it names. */
+export function signUpBody (form: SignUpForm): string {
+  const field = (name: string, label: string, type: string, autocomplete: string, extra: string, value: string | undefined) => {
+    const mine = form.errors.filter((message) => message.startsWith(`${name} `))
+    const described = mine.length === 0 ? '' : ` aria-describedby="${name}-error" aria-invalid="true"`
+    return `<label for="${name}">${escapeHtml(label)}</label>
+${mine.length === 0 ? '' : `<p class="field-error" id="${name}-error">${escapeHtml(mine.join(' '))}</p>`}
+<input id="${name}" name="${name}" type="${type}" autocomplete="${autocomplete}"${extra}${described}${value === undefined ? '' : ` value="${escapeHtml(value)}"`}>`
+  }
+  const invitation = form.needsInvitation
+    ? field('invitation', 'Invitation code', 'text', 'off', ' required spellcheck="false"', form.values.invitation)
+    : form.values.invitation === undefined ? '' : `<input type="hidden" name="invitation" value="${escapeHtml(form.values.invitation)}">`
+  const email = form.invitedEmail === undefined
+    ? field('email', 'Email', 'email', 'email', ' maxlength="320"', form.values.email)
+    : `<p>Email: <strong>${escapeHtml(form.invitedEmail)}</strong> (from your invitation)</p>`
+  return `<p>Create an account to continue to ${escapeHtml(form.clientName)}.</p>
+${form.note === undefined ? '' : `<p>${escapeHtml(form.note)}</p>`}
+${form.errors.length === 0 ? '' : `<div class="alert" role="alert" id="sign-up-errors"><p>The account was not created:</p><ul>${form.errors.map((message) => `<li>${escapeHtml(message)}</li>`).join('')}</ul></div>`}
+<form method="post" action="${escapeHtml(form.action)}" novalidate>
+<input type="hidden" name="csrf" value="${escapeHtml(form.csrf)}">
+${invitation}
+${field('username', 'Username', 'text', 'username', ` required maxlength="${USERNAME_MAX}" autocapitalize="none" spellcheck="false"`, form.values.username)}
+${field('name', 'Full name', 'text', 'name', ' required maxlength="200"', form.values.name)}
+${email}
+${field('password', `Password (at least ${PASSWORD_LENGTH.min} characters)`, 'password', 'new-password', ` required minlength="${PASSWORD_LENGTH.min}" maxlength="${PASSWORD_LENGTH.max}"`, undefined)}
+<button type="submit">Create the account</button>
 </form>`
 }
 
