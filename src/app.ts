@@ -44,6 +44,8 @@ import type { SecretBox } from './shared/secret-box.ts'
 import { consolePlugin } from './console/console.plugin.tsx'
 import { homePages } from './console/pages/home.tsx'
 import { providerPages } from './console/pages/providers.tsx'
+import { productPages } from './console/pages/products.tsx'
+import { planPages } from './console/pages/plans.tsx'
 import { Sessions } from './console/sessions.ts'
 import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
@@ -177,7 +179,9 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
         })
     const pages = [
       ...homePages(),
-      ...providerPages({ providers, clientTypes, verification, embeddedIdp: deps.embeddedIdp !== undefined })
+      ...providerPages({ providers, clientTypes, verification, embeddedIdp: deps.embeddedIdp !== undefined }),
+      ...productPages({ products, providers, clientTypes }),
+      ...planPages({ plans })
     ]
     await app.register(consolePlugin({
       sessions: new Sessions({ db, box, now, hours: setup.sessionHours }),

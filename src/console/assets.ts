@@ -31,6 +31,8 @@ th{font-weight:600;background:#f9fafb}
 .choices{display:flex;flex-direction:column;gap:.35rem;margin-top:.35rem}
 .choice label{display:inline;font-weight:400;margin-left:.35rem}
 .choice .hint{display:block;margin-left:1.6rem}
+.choice-group{border:0;padding:0;margin:.75rem 0 0}.choice-group legend{font-weight:600;font-size:.95rem}
+ul.plain{list-style:none;margin:0;padding:0}
 button,.button{display:inline-block;margin:.25rem .5rem .25rem 0;padding:.5rem 1rem;font:inherit;border-radius:4px;border:1px solid var(--accent);background:var(--accent);color:#fff;cursor:pointer;text-decoration:none}
 button.secondary,.button.secondary{background:#fff;color:var(--accent)}
 button.danger{background:var(--bad);border-color:var(--bad)}

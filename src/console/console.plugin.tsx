@@ -54,7 +54,9 @@ export const NOTICES = {
   connected: 'The embedded IdP is connected.',
   approved: 'Approved: the credential is ready.',
   rejected: 'Rejected.',
-  resolved: 'Resolved.'
+  resolved: 'Resolved.',
+  attached: 'The client type is offered now.',
+  detached: 'The client type is no longer offered.'
 } as const
 export type NoticeCode = keyof typeof NOTICES
 

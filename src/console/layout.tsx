@@ -136,7 +136,8 @@ export function Field (props: FieldProps): Html {
 export interface ChoicesProps {
   readonly name: string
   readonly legend: string
-  readonly options: ReadonlyArray<{ readonly value: string; readonly label: string; readonly hint?: string }>
+  /** Options with a `group` are shown in a fieldset per group, with the group as its legend. */
+  readonly options: ReadonlyArray<{ readonly value: string; readonly label: string; readonly hint?: string; readonly group?: string }>
   readonly selected: readonly string[]
   /** Checkboxes (many) or radio buttons (one). */
   readonly multiple: boolean
@@ -149,24 +150,31 @@ export function Choices (props: ChoicesProps): Html {
   const id = `field-${props.name}`
   const mine = (props.errors ?? []).filter((message) => fieldOf(message, [props.name]) !== undefined)
   const described = [props.hint === undefined ? '' : `${id}-hint`, mine.length === 0 ? '' : `${id}-error`].filter((part) => part !== '').join(' ')
+  const groups = [...new Set(props.options.map((option) => option.group))]
+  const choice = (option: ChoicesProps['options'][number], index: number) => (
+    <div class='choice'>
+      <input
+        type={props.multiple ? 'checkbox' : 'radio'} id={`${id}-${index}`} name={props.name} value={option.value}
+        checked={props.selected.includes(option.value)}
+        aria-describedby={option.hint === undefined ? undefined : `${id}-${index}-hint`}
+      />
+      <label for={`${id}-${index}`}>{option.label}</label>
+      {option.hint === undefined ? null : <span class='hint' id={`${id}-${index}-hint`}>{option.hint}</span>}
+    </div>
+  )
   return (
     <fieldset id={id} class={mine.length > 0 ? 'field invalid' : 'field'} aria-describedby={described === '' ? undefined : described} tabindex='-1'>
       <legend>{props.legend}</legend>
       {props.hint === undefined ? null : <p class='hint' id={`${id}-hint`}>{props.hint}</p>}
       {mine.length === 0 ? null : <p class='field-error' id={`${id}-error`}>{mine.join(' ')}</p>}
-      <div class='choices'>
-        {props.options.map((option, index) => (
-          <div class='choice'>
-            <input
-              type={props.multiple ? 'checkbox' : 'radio'} id={`${id}-${index}`} name={props.name} value={option.value}
-              checked={props.selected.includes(option.value)}
-              aria-describedby={option.hint === undefined ? undefined : `${id}-${index}-hint`}
-            />
-            <label for={`${id}-${index}`}>{option.label}</label>
-            {option.hint === undefined ? null : <span class='hint' id={`${id}-${index}-hint`}>{option.hint}</span>}
-          </div>
+      {groups.length === 1 && groups[0] === undefined
+        ? <div class='choices'>{props.options.map(choice)}</div>
+        : groups.map((group) => (
+          <fieldset class='choice-group'>
+            <legend>{group}</legend>
+            <div class='choices'>{props.options.map((option, index) => option.group === group ? choice(option, index) : null)}</div>
+          </fieldset>
         ))}
-      </div>
     </fieldset>
   )
 }

@@ -1,10 +1,12 @@
 import { csvItems } from '../../shared/csv.ts'
+import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { ProductRow } from '../../db/tables/product.table.ts'
 
 /** A client type offered by a product (Tyk "Templates"). */
 export interface AttachedClientType {
   readonly id: number
   readonly name: string
+  readonly providerId: number
 }
 
 /** A product in domain terms: what the service returns; the routes answer it in Tyk's shape (product.schemas.ts). */
@@ -22,13 +24,13 @@ export interface ProductRecord {
   readonly updatedAt: string
 }
 
-export function toProductRecord (row: ProductRow, clientTypes: readonly AttachedClientType[]): ProductRecord {
+export function toProductRecord (row: ProductRow, clientTypes: ReadonlyArray<Pick<ClientTypeRow, 'id' | 'name' | 'provider_id'>>): ProductRecord {
   return {
     id: row.id,
     name: row.name,
     dcrEnabled: row.dcr_enabled === 1,
     scopes: csvItems(row.scopes),
-    clientTypes: clientTypes.map(({ id, name }) => ({ id, name })),
+    clientTypes: clientTypes.map((type) => ({ id: type.id, name: type.name, providerId: type.provider_id })),
     passThrough: JSON.parse(row.fields) as Record<string, unknown>,
     createdAt: row.created_at,
     updatedAt: row.updated_at

@@ -104,7 +104,7 @@ export class ProductService {
 
   async listClientTypes (productId: number, page: Page): Promise<AttachedClientType[]> {
     const product = await getProductRow(this.deps.db, productId)
-    return (await listAttachedClientTypesPage(this.deps.db, product.id, page)).map((type) => ({ id: type.id, name: type.name }))
+    return (await listAttachedClientTypesPage(this.deps.db, product.id, page)).map((type) => ({ id: type.id, name: type.name, providerId: type.provider_id }))
   }
 
   /** Attaching a client type already attached answers the same (idempotent, so scripts can re-run). */
