@@ -17,6 +17,8 @@ export interface DeleteQuestionProps {
   readonly representation: unknown
   /** A refused deletion: the API's messages. */
   readonly messages: readonly string[]
+  /** A question the deletion needs answered inside the form (Tyk's `force`, in words). */
+  readonly choices?: Child
   /** The consequences, in words. */
   readonly children?: Child
 }
@@ -29,6 +31,7 @@ export function DeleteQuestion (props: DeleteQuestionProps): Html {
       <form method='post' action={props.action}>
         <CsrfField session={props.ctx.session} />
         {etagField(props.representation)}
+        {props.choices}
         <button type='submit' class='danger'>Delete the {props.what}</button>
         <a href={props.back}>Cancel</a>
       </form>

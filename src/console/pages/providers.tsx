@@ -11,6 +11,7 @@ import { idOr404, parseId } from '../../shared/ids.ts'
 import type { ProviderVerification } from '../../modules/oauth-providers/provider-verification.ts'
 import { h, type Html } from '../html.ts'
 import { Choices, CsrfField, ErrorSummary, Facts, Field, Page, Pager } from '../layout.tsx'
+import { DeleteQuestion } from './delete-question.tsx'
 import { consolePage, etagField, formWriteContext, noticeOf, pageOf, showingErrors, type ConsolePage, type PageContext } from '../console.plugin.tsx'
 
 export interface ProviderPagesDeps {
@@ -316,17 +317,12 @@ function providerForm (ctx: PageContext, provider: ProviderWithClientTypes | und
 function deleteProviderPage (ctx: PageContext, provider: ProviderWithClientTypes, messages: readonly string[]): Html {
   const types = provider.clientTypes.length
   return (
-    <Page title={`Delete ${provider.name}?`} session={ctx.session} section={SECTION}>
-      <ErrorSummary messages={messages} />
+    <DeleteQuestion
+      ctx={ctx} what='provider' name={provider.name} section={SECTION} messages={messages} representation={toProviderShow(provider)}
+      action={`/console/providers/${provider.id}/delete`} back={`/console/providers/${provider.id}`} choices={<ForceChoice what='provider' />}
+    >
       <p>This deletes the provider and its {types} client type{types === 1 ? '' : 's'}. Apps that already have credentials from it keep them at the identity provider unless you choose otherwise below.</p>
-      <form method='post' action={`/console/providers/${provider.id}/delete`}>
-        <CsrfField session={ctx.session} />
-        {etagField(toProviderShow(provider))}
-        <ForceChoice what='provider' />
-        <button type='submit' class='danger'>Delete the provider</button>
-        <a href={`/console/providers/${provider.id}`}>Cancel</a>
-      </form>
-    </Page>
+    </DeleteQuestion>
   )
 }
 
@@ -418,17 +414,12 @@ function clientTypeForm (ctx: PageContext, provider: ProviderWithClientTypes, ty
 
 function deleteClientTypePage (ctx: PageContext, type: ClientTypeRecord, messages: readonly string[]): Html {
   return (
-    <Page title={`Delete ${type.name}?`} session={ctx.session} section={SECTION}>
-      <ErrorSummary messages={messages} />
+    <DeleteQuestion
+      ctx={ctx} what='client type' name={type.name} section={SECTION} messages={messages} representation={toClientTypeElem(type)}
+      action={`/console/providers/${type.providerId}/client-types/${type.id}/delete`} back={`/console/providers/${type.providerId}`} choices={<ForceChoice what='client type' />}
+    >
       <p>Products stop offering this client type. Credentials already registered with it are kept unless you choose otherwise below.</p>
-      <form method='post' action={`/console/providers/${type.providerId}/client-types/${type.id}/delete`}>
-        <CsrfField session={ctx.session} />
-        {etagField(toClientTypeElem(type))}
-        <ForceChoice what='client type' />
-        <button type='submit' class='danger'>Delete the client type</button>
-        <a href={`/console/providers/${type.providerId}`}>Cancel</a>
-      </form>
-    </Page>
+    </DeleteQuestion>
   )
 }
 
