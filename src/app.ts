@@ -44,6 +44,9 @@ import type { SecretBox } from './shared/secret-box.ts'
 import { consolePlugin } from './console/console.plugin.tsx'
 import { homePages } from './console/pages/home.tsx'
 import { providerPages } from './console/pages/providers.tsx'
+import { appPages } from './console/pages/apps.tsx'
+import { accessRequestPages } from './console/pages/access-requests.tsx'
+import { credentialPages } from './console/pages/credentials.tsx'
 import { Sessions } from './console/sessions.ts'
 import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
@@ -177,7 +180,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
         })
     const pages = [
       ...homePages(),
-      ...providerPages({ providers, clientTypes, verification, embeddedIdp: deps.embeddedIdp !== undefined })
+      ...providerPages({ providers, clientTypes, verification, embeddedIdp: deps.embeddedIdp !== undefined }),
+      ...appPages({ apps, accessRequests, credentials, plans, products }),
+      ...accessRequestPages({ accessRequests, credentials, providers, now }),
+      ...credentialPages({ credentials, accessRequests })
     ]
     await app.register(consolePlugin({
       sessions: new Sessions({ db, box, now, hours: setup.sessionHours }),

@@ -54,7 +54,8 @@ export const NOTICES = {
   connected: 'The embedded IdP is connected.',
   approved: 'Approved: the credential is ready.',
   rejected: 'Rejected.',
-  resolved: 'Resolved.'
+  resolved: 'Resolved.',
+  requested: 'The access request is created: it waits in the queue for an admin\'s approval.'
 } as const
 export type NoticeCode = keyof typeof NOTICES
 
