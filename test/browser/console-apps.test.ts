@@ -114,7 +114,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
     assert.match(await main(), /The identity provider registered what the portal asked for/)
     await accessible()
     await page.getByRole('button', { name: 'Copy' }).first().click()
-    assert.equal(await page.locator('#client-secret-1-copied').innerText(), 'Copied.')
+    await page.locator('#client-secret-1-copied', { hasText: 'Copied.' }).waitFor() // the clipboard answers asynchronously
     assert.equal(await page.evaluate(async () => await navigator.clipboard.readText()), issued.secret)
 
     const token = await clientCredentials(issued.clientId, issued.secret, 'payments free-plan')
