@@ -46,6 +46,9 @@ import { homePages } from './console/pages/home.tsx'
 import { providerPages } from './console/pages/providers.tsx'
 import { productPages } from './console/pages/products.tsx'
 import { planPages } from './console/pages/plans.tsx'
+import { appPages } from './console/pages/apps.tsx'
+import { accessRequestPages } from './console/pages/access-requests.tsx'
+import { credentialPages } from './console/pages/credentials.tsx'
 import { Sessions } from './console/sessions.ts'
 import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
@@ -181,7 +184,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       ...homePages(),
       ...providerPages({ providers, clientTypes, verification, embeddedIdp: deps.embeddedIdp !== undefined }),
       ...productPages({ products, providers, clientTypes }),
-      ...planPages({ plans })
+      ...planPages({ plans }),
+      ...appPages({ apps, accessRequests, credentials, plans, products }),
+      ...accessRequestPages({ accessRequests, credentials, providers, now }),
+      ...credentialPages({ credentials, accessRequests })
     ]
     await app.register(consolePlugin({
       sessions: new Sessions({ db, box, now, hours: setup.sessionHours }),

@@ -56,7 +56,8 @@ export const NOTICES = {
   rejected: 'Rejected.',
   resolved: 'Resolved.',
   attached: 'The client type is offered now.',
-  detached: 'The client type is no longer offered.'
+  detached: 'The client type is no longer offered.',
+  requested: 'The access request is created: it waits in the queue for an admin\'s approval.'
 } as const
 export type NoticeCode = keyof typeof NOTICES
 

@@ -16,6 +16,7 @@ import { idpAccounts } from './migrations/2026-12-02T0000-idp-accounts.ts'
 import { listPositions } from './migrations/2026-12-02T0100-list-positions.ts'
 import { consoleSessions } from './migrations/2026-12-03T0000-console.ts'
 import { signUp } from './migrations/2026-12-03T0200-sign-up.ts'
+import { accessRequestStatus } from './migrations/2026-12-04T0000-access-request-status.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -33,7 +34,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-12-02T0000-idp-accounts': idpAccounts,
   '2026-12-02T0100-list-positions': listPositions,
   '2026-12-03T0000-console': consoleSessions,
-  '2026-12-03T0200-sign-up': signUp
+  '2026-12-03T0200-sign-up': signUp,
+  '2026-12-04T0000-access-request-status': accessRequestStatus
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

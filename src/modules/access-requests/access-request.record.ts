@@ -14,6 +14,7 @@ export function toAccessRequestRecord (view: AccessRequestView, products: Readon
     products: products.map((product) => ({ id: product.id, name: product.name })),
     dcrEnabled: view.dcr_enabled === 1,
     clientTypeId: view.client_type_id,
+    clientTypeName: view.client_type_name,
     providerId: view.provider_id,
     provisionImmediately: view.provision_immediately === 1,
     lastError: view.last_error,

@@ -11,6 +11,7 @@ export interface AccessRequestView extends AccessRequestRow {
   user_id: number
   plan_name: string | null
   provider_id: number | null
+  client_type_name: string | null
 }
 
 function views (db: Db) {
@@ -19,10 +20,16 @@ function views (db: Db) {
     .leftJoin('plans', 'plans.id', 'access_requests.plan_id')
     .leftJoin('oauth_client_types', 'oauth_client_types.id', 'access_requests.client_type_id')
     .selectAll('access_requests')
-    .select(['apps.name as app_name', 'apps.user_id as user_id', 'plans.name as plan_name', 'oauth_client_types.provider_id as provider_id'])
+    .select(['apps.name as app_name', 'apps.user_id as user_id', 'plans.name as plan_name', 'oauth_client_types.provider_id as provider_id', 'oauth_client_types.name as client_type_name'])
 }
 
-export async function listAccessRequests (db: Db, page: Page, appId?: number): Promise<AccessRequestView[]> {
+export async function listAccessRequests (db: Db, page: Page, appId?: number, status?: AccessRequestStatus): Promise<AccessRequestView[]> {
+  // One status (the console's queue): its (status, id) index pages it; positions count every status together.
+  if (status !== undefined) {
+    const query = views(db).where('access_requests.status', '=', status)
+    return await (appId === undefined ? query : query.where('access_requests.app_id', '=', appId))
+      .orderBy('access_requests.id').limit(page.limit).offset(page.offset).execute()
+  }
   const at = await (appId === undefined ? seek(db, 'access_requests', 0, page.offset) : seek(db, 'app_access_requests', appId, page.offset))
   if (at === undefined) return []
   const query = appId === undefined ? views(db) : views(db).where('access_requests.app_id', '=', appId)

@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { IdpCallErrors, PageQuery, StatusBody } from '../../http/schemas.ts'
+import { IdpCallErrors, StatusBody } from '../../http/schemas.ts'
 import { AppError } from '../../errors.ts'
 import { actorOf } from '../../http/auth.ts'
 import { idOr404, parseId } from '../../shared/ids.ts'
@@ -9,7 +9,7 @@ import { AppIdParam } from '../apps/app.schemas.ts'
 import { parseAppId } from '../apps/app.service.ts'
 import { idpAction, tyk422 } from '../credentials/credential.schemas.ts'
 import { AccessRequestElem, AccessRequestShow, toAccessRequestElem, toAccessRequestShow } from '../apps/app-access-request.schemas.ts'
-import { AccessRequestIdParam, ProvisionBody } from './access-request.schemas.ts'
+import { AccessRequestIdParam, AccessRequestListQuery, ProvisionBody } from './access-request.schemas.ts'
 import { accessRequestNotFound, type AccessRequestService } from './access-request.service.ts'
 
 const requestParams = Type.Object({ access_request_id: AccessRequestIdParam })
@@ -41,8 +41,8 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     const tags = ['Access requests']
 
     app.get('/access_requests', {
-      schema: { operationId: 'list-access-requests', tags, querystring: PageQuery, response: { 200: Type.Array(AccessRequestElem) } }
-    }, async (request) => (await requests.list(parsePage(request.query))).map(toAccessRequestElem))
+      schema: { operationId: 'list-access-requests', tags, querystring: AccessRequestListQuery, response: { 200: Type.Array(AccessRequestElem) } }
+    }, async (request) => (await requests.list(parsePage(request.query), undefined, request.query.status)).map(toAccessRequestElem))
 
     app.get('/access_requests/:access_request_id', {
       schema: { operationId: 'get-access-request', tags, params: requestParams, response: { 200: AccessRequestShow } }
@@ -85,8 +85,8 @@ export function accessRequestRoutes (requests: AccessRequestService): FastifyPlu
     })
 
     app.get('/apps/:app_id/access-requests', {
-      schema: { operationId: 'list-app-access-requests', tags: appTags, params: Type.Object({ app_id: AppIdParam }), querystring: PageQuery, response: { 200: Type.Array(AccessRequestElem) } }
-    }, async (request) => (await requests.list(parsePage(request.query), appId(request.params))).map(toAccessRequestElem))
+      schema: { operationId: 'list-app-access-requests', tags: appTags, params: Type.Object({ app_id: AppIdParam }), querystring: AccessRequestListQuery, response: { 200: Type.Array(AccessRequestElem) } }
+    }, async (request) => (await requests.list(parsePage(request.query), appId(request.params), request.query.status)).map(toAccessRequestElem))
 
     app.get('/apps/:app_id/access-requests/:access_request_id', {
       schema: { operationId: 'get-app-access-request', tags: appTags, params: appRequestParams, response: { 200: AccessRequestShow } }

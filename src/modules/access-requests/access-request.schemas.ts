@@ -1,6 +1,7 @@
 // Access requests (tyk-portal-api.md §5.3–§5.5), with Tyk's field names.
 import { Type, type Static } from 'typebox'
-import { Ignored } from '../../http/schemas.ts'
+import { Ignored, PageQuery, StringEnum } from '../../http/schemas.ts'
+import { ACCESS_REQUEST_STATUSES } from '../apps/app-access-request.record.ts'
 
 export const AccessRequestIdParam = Type.String({ description: 'UID of this access request (integer)', examples: ['1'] })
 
@@ -12,3 +13,9 @@ export const ProvisionBody = Type.Object({
   ID: Ignored()
 }, { additionalProperties: false })
 export type ProvisionInput = Static<typeof ProvisionBody>
+
+/** Tyk's paging, and our extension: one status only (the console's queue of pending requests). */
+export const AccessRequestListQuery = Type.Object({
+  ...PageQuery.properties,
+  status: Type.Optional(StringEnum(ACCESS_REQUEST_STATUSES, { description: 'our extension: only the requests in this status, e.g. the queue of pending ones' }))
+}, { additionalProperties: true })

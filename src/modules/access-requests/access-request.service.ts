@@ -15,7 +15,8 @@ import type { AccessRequestRecord, AccessRequestWithCredentials } from '../apps/
 import { toClientTemplate } from '../oauth-providers/idp-connection.ts'
 import { listOAuthClientsOf } from '../credentials/credential.repository.ts'
 import type { CredentialService } from '../credentials/credential.service.ts'
-import { NO_IDP_OUTCOME, type IdpOutcome } from '../credentials/idp-client.service.ts'
+import type { RegistrationPreview } from '../credentials/credential.record.ts'
+import { NO_IDP_OUTCOME, type GrantOutcome, type IdpOutcome } from '../credentials/idp-client.service.ts'
 import { findPlan } from '../plans/plan.repository.ts'
 import { findAttachedClientType, findClientTypeById, findProduct } from '../products/product.repository.ts'
 import {
@@ -30,6 +31,11 @@ import { toAccessRequestRecord } from './access-request.record.ts'
 export const accessRequestNotFound = (id: string | number, appId?: number) =>
   new AppError('not_found', `Access request Not found: access_request_id ${show(String(id))}${appId === undefined ? '' : ` of app_id ${show(String(appId))}`}`)
 
+/** What an approval did; `newSecret`: its credential's client got a secret the consumer has not seen (shown once). */
+export interface Approval {
+  readonly newSecret: boolean
+}
+
 export interface AccessRequestServiceDeps {
   readonly db: Db
   readonly now: Clock
@@ -39,10 +45,20 @@ export interface AccessRequestServiceDeps {
 export class AccessRequestService {
   constructor (private readonly deps: AccessRequestServiceDeps) {}
 
-  /** All access requests, or those of an app (404 for an unknown app). */
-  async list (page: Page, appId?: number): Promise<AccessRequestRecord[]> {
+  /** All access requests, or those of an app (404 for an unknown app); only those in `status` when given. */
+  async list (page: Page, appId?: number, status?: AccessRequestStatus): Promise<AccessRequestRecord[]> {
     if (appId !== undefined) await getAppRow(this.deps.db, appId)
-    return await this.records(await listAccessRequests(this.deps.db, page, appId))
+    return await this.records(await listAccessRequests(this.deps.db, page, appId, status))
+  }
+
+  /**
+   * What approving the request will register at the IdP, computed as approve() computes it (its scopes,
+   * the app's client for its client type); undefined for a request without DCR, which reaches no IdP.
+   */
+  async preview (id: number): Promise<RegistrationPreview | undefined> {
+    const request = await this.getView(id)
+    if (request.dcr_enabled !== 1 || request.client_type_id === null) return undefined
+    return await this.deps.credentials.preview({ appId: request.app_id, clientTypeId: request.client_type_id, scopes: await this.scopesOf(request) })
   }
 
   /** Every access request of an app, with its credentials (the app's AccessRequests). */
@@ -65,7 +81,7 @@ export class AccessRequestService {
   }
 
   /** PUT /apps/{app_id}/provision: a new access request; approved at once when the plan says so. */
-  async provision (appId: number, input: ProvisionInput, actor: Actor): Promise<{ id: number; approved: boolean }> {
+  async provision (appId: number, input: ProvisionInput, actor: Actor): Promise<{ id: number; approved: boolean; newSecret: boolean }> {
     const app = await getAppRow(this.deps.db, appId)
     const problems: string[] = []
     const plan = await findPlan(this.deps.db, input.PlanID)
@@ -127,14 +143,14 @@ export class AccessRequestService {
       await this.audit(trx, actor, 'create', inserted.id, undefined, { AppID: app.id, PlanID: plan.id, ProductIDs: productIds, DCRTemplateID: templateId })
       return inserted
     })
-    if (autoApprove) await this.autoApprove(request.id, actor)
-    return { id: request.id, approved: autoApprove }
+    const approval = autoApprove ? await this.autoApprove(request.id, actor) : undefined
+    return { id: request.id, approved: autoApprove, newSecret: approval?.newSecret ?? false }
   }
 
   /** A plan's automatic approval; a failure names the request, which stays pending for a retry (issue 11 item 10). */
-  private async autoApprove (id: number, actor: Actor): Promise<void> {
+  private async autoApprove (id: number, actor: Actor): Promise<Approval> {
     try {
-      await this.approve(id, actor)
+      return await this.approve(id, actor)
     } catch (error) {
       if (!(error instanceof AppError)) throw error
       const [first = error.message, ...rest] = error.messages
@@ -144,16 +160,19 @@ export class AccessRequestService {
   }
 
   /** Approval; for DCR, the client is registered (or given these scopes) at the IdP first. */
-  async approve (id: number, actor: Actor): Promise<void> {
+  async approve (id: number, actor: Actor): Promise<Approval> {
+    let newSecret = false
     await this.onRequest(id, async (request, lease) => {
       if (request.status !== 'pending') throw new AppError('invalid_state', `access request ${request.id} is ${request.status}, not pending`)
       const scopes = lease === undefined ? [] : await this.scopesOf(request)
-      const outcome = lease === undefined ? NO_IDP_OUTCOME : await this.granted(lease, request, scopes)
+      const outcome = lease === undefined ? { ...NO_IDP_OUTCOME, newSecret: false } : await this.granted(lease, request, scopes)
       await this.commit(outcome, async (trx) => {
         await this.changeStatus(trx, request, { status: 'approved', granted_scopes: scopes.join(' '), last_error: null })
         await this.audit(trx, actor, 'approve', request.id, { Status: request.status }, { Status: 'approved', Scope: scopes.join(' ') })
       })
+      newSecret = outcome.newSecret
     })
+    return { newSecret }
   }
 
   /** Rejects a pending request; an approved one first gives its credentials back (the IdP client loses its scopes). */
@@ -186,7 +205,7 @@ export class AccessRequestService {
   }
 
   /** The IdP part of an approval; a failure is kept in the request's LastError, a refusal answered 422 as Tyk. */
-  private async granted (lease: Lease, request: AccessRequestView, scopes: readonly string[]): Promise<IdpOutcome> {
+  private async granted (lease: Lease, request: AccessRequestView, scopes: readonly string[]): Promise<GrantOutcome> {
     try {
       return await this.deps.credentials.grant(lease, { accessRequestId: request.id, appId: request.app_id, clientTypeId: request.client_type_id!, scopes })
     } catch (error) {

@@ -4,6 +4,9 @@
 import type { AccessRequestStatus } from '../../db/tables/access-request.table.ts'
 import type { CredentialRecord } from '../credentials/credential.record.ts'
 
+/** Tyk's statuses of an access request, in the order a request passes them. */
+export const ACCESS_REQUEST_STATUSES = ['pending', 'approved', 'rejected'] as const satisfies readonly AccessRequestStatus[]
+
 export interface AccessRequestRecord {
   readonly id: number
   readonly status: AccessRequestStatus
@@ -18,6 +21,8 @@ export interface AccessRequestRecord {
   readonly dcrEnabled: boolean
   /** The client type to register (Tyk's DCRTemplateID); null without DCR. */
   readonly clientTypeId: number | null
+  /** Its name; null without a client type. */
+  readonly clientTypeName: string | null
   /** The client type's OAuth2.0 provider; null without a client type. */
   readonly providerId: number | null
   /** Approved on creation (the plan's AutoApproveAccessRequests). */

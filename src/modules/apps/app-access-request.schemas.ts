@@ -5,11 +5,11 @@ import { Type, type Static } from 'typebox'
 import { Id, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { formatTimestamp } from '../../shared/time.ts'
 import { Credential, toCredential } from '../credentials/credential.schemas.ts'
-import type { AccessRequestRecord, AccessRequestWithCredentials } from './app-access-request.record.ts'
+import { ACCESS_REQUEST_STATUSES, type AccessRequestRecord, type AccessRequestWithCredentials } from './app-access-request.record.ts'
 
 export const AccessRequestElem = Type.Object({
   ID: Id,
-  Status: StringEnum(['pending', 'approved', 'rejected']),
+  Status: StringEnum(ACCESS_REQUEST_STATUSES),
   AppID: Id,
   Client: Type.String({ description: 'the app name' }),
   PlanID: Type.Integer({ description: '0 when the plan was deleted' }),

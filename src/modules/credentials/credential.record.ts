@@ -1,3 +1,4 @@
+import type { RegistrationMetadata } from '../../dcr/index.ts'
 import type { SecretBox } from '../../shared/secret-box.ts'
 import { csvItems } from '../../shared/csv.ts'
 import { CLIENT_SECRET, openColumn } from '../../shared/sealed-columns.ts'
@@ -60,6 +61,17 @@ export function toCredentialRecord (view: CredentialView, box: SecretBox): Crede
     requestedGrantTypes: view.requested_grant_types === null ? null : csvItems(view.requested_grant_types),
     secretChangedAt: view.secret_changed_at
   }
+}
+
+/**
+ * What approving a request will ask of the IdP, before it does: register a new client with this metadata
+ * (RFC 7591 §2), update the app's existing client for the client type to it (RFC 7592 §2.2), or nothing.
+ */
+export interface RegistrationPreview {
+  readonly action: 'register' | 'update' | 'unchanged'
+  /** The existing client; null when one is to be registered. */
+  readonly clientId: string | null
+  readonly metadata: RegistrationMetadata
 }
 
 /** What a rotation did: a new secret in place at the IdP, or a replacement client, and what became of the old one. */

@@ -12,8 +12,8 @@ import type { Clock } from '../../shared/time.ts'
 import type { Actor } from '../../shared/actor.ts'
 import { recordAudit } from '../audit/audit.ts'
 import { accessRequestOfAppExists, appExists, listCredentialViews, listCredentialViewsPage, type CredentialView, type OAuthClientFilter } from './credential.repository.ts'
-import { toCredentialRecord, type CredentialRecord, type Rotation } from './credential.record.ts'
-import type { Grant, IdpClientService, IdpOutcome } from './idp-client.service.ts'
+import { toCredentialRecord, type CredentialRecord, type RegistrationPreview, type Rotation } from './credential.record.ts'
+import type { Grant, GrantOutcome, IdpClientService, IdpOutcome, RotationMode } from './idp-client.service.ts'
 import type { DeletionFate } from '../idp-operations/idp-operation.record.ts'
 
 // The 404s of the credential paths, in the words of the app and access-request routes (this module imports neither).
@@ -52,6 +52,16 @@ export class CredentialService {
 
   async get (appId: number, accessRequestId: number, id: number): Promise<CredentialRecord> {
     return toCredentialRecord(await this.getView(appId, accessRequestId, id), this.deps.box)
+  }
+
+  /** How a rotation of this credential will renew its secret (the console says what stops working before). */
+  async rotationMode (appId: number, accessRequestId: number, id: number): Promise<RotationMode> {
+    return await this.deps.clients.rotationMode((await this.getView(appId, accessRequestId, id)).id)
+  }
+
+  /** The token endpoint of a provider, from its discovery document; undefined when it names none. */
+  async tokenEndpoint (providerId: number): Promise<string | undefined> {
+    return await this.deps.clients.tokenEndpoint(providerId)
   }
 
   /** A new secret: in place at the IdP, or a replacement client; the answer says which. */
@@ -98,8 +108,13 @@ export class CredentialService {
     return await this.deps.clients.exclusive(appId, clientTypeId, task)
   }
 
+  /** What an approval's IdP part would send, without sending it. */
+  async preview (grant: Omit<Grant, 'accessRequestId'>): Promise<RegistrationPreview> {
+    return await this.deps.clients.preview(grant)
+  }
+
   /** An approval's IdP part: the caller records the outcome with the request's new status. */
-  async grant (lease: Lease, grant: Grant): Promise<IdpOutcome> {
+  async grant (lease: Lease, grant: Grant): Promise<GrantOutcome> {
     return await this.deps.clients.grant(lease, grant)
   }
 

@@ -23,6 +23,7 @@ import {
   insertCredential, insertOAuthClient, listOAuthClientsOf, scopesHeldByOthers, updateOAuthClient, type OAuthClientFilter
 } from './credential.repository.ts'
 import type { NewOAuthClientRow, OAuthClientRow } from '../../db/tables/credential.table.ts'
+import type { RegistrationPreview } from './credential.record.ts'
 
 export interface IdpClientServiceDeps {
   readonly db: Db
@@ -49,6 +50,11 @@ export interface IdpOutcome {
   abandon(): Promise<void>
   /** After the commit: what is left to do at the IdP (a replaced client's deletion). */
   settle(): Promise<void>
+}
+
+/** A grant's outcome; `newSecret`: the client's secret is new (a new client, or the IdP issued one on update). */
+export interface GrantOutcome extends IdpOutcome {
+  readonly newSecret: boolean
 }
 
 export type RotationMode = 'in_place' | 'replaced'
@@ -81,11 +87,13 @@ export class IdpClientService {
   }
 
   /** Gives an access request its scopes on its app's client for the client type; the outcome records its credential. */
-  async grant (lease: Lease, grant: Grant): Promise<IdpOutcome> {
+  async grant (lease: Lease, grant: Grant): Promise<GrantOutcome> {
     const existing = await findOAuthClientFor(this.deps.db, grant.appId, grant.clientTypeId)
-    if (existing === undefined) return await this.register(lease, grant)
-    const client = await this.ensureScopes(lease, existing, union(await scopesHeldByOthers(this.deps.db, existing.id, []), grant.scopes))
+    if (existing === undefined) return { ...await this.register(lease, grant), newSecret: true }
+    const client = await this.ensureScopes(lease, existing, await this.scopesWith(existing, grant.scopes))
     return {
+      // RFC 7592 §2.2: the update may have come with a new secret (secretChange below).
+      newSecret: client.secret_changed_at !== existing.secret_changed_at,
       record: async (trx) => {
         await this.deps.leases.assertHeld(trx, lease)
         await insertCredential(trx, grant.accessRequestId, client.id, this.timestamp())
@@ -93,6 +101,38 @@ export class IdpClientService {
       abandon: nothing,
       settle: nothing
     }
+  }
+
+  /**
+   * What grant() would send the IdP, without sending it (the console shows it before an approval): the
+   * registration of a new client, or the update of the app's client for the client type to these scopes.
+   */
+  async preview (grant: Omit<Grant, 'accessRequestId'>): Promise<RegistrationPreview> {
+    const existing = await findOAuthClientFor(this.deps.db, grant.appId, grant.clientTypeId)
+    const scopes = existing === undefined ? [...grant.scopes] : await this.scopesWith(existing, grant.scopes)
+    // A new client's tag is random (newCorrelationTag); "…" stands for the part not drawn yet.
+    const tag = existing?.correlation_tag ?? `${correlationTagPrefix(grant.appId, grant.clientTypeId)}…`
+    const context = await this.context(grant.appId, grant.clientTypeId, scopes, tag)
+    return {
+      action: existing === undefined ? 'register' : holds(existing, scopes) ? 'unchanged' : 'update',
+      clientId: existing?.client_id ?? null,
+      metadata: this.deps.engine.registrationMetadata(context.connection, context.template, context.request)
+    }
+  }
+
+  /** How rotate() will renew the client's secret: in place where the provider's IdP can, else by a replacement client. */
+  async rotationMode (oauthClientId: number): Promise<RotationMode> {
+    const client = await findOAuthClient(this.deps.db, oauthClientId)
+    const provider = client === undefined ? undefined : await findProviderRow(this.deps.db, client.provider_id)
+    if (provider === undefined) throw new AppError('invalid_state', `the client ${oauthClientId} or its provider no longer exists`)
+    return this.modeAt(toProviderConnection(provider, this.deps.box))
+  }
+
+  /** The provider's token endpoint, from its discovery document (cached by the engine). */
+  async tokenEndpoint (providerId: number): Promise<string | undefined> {
+    const provider = await findProviderRow(this.deps.db, providerId)
+    if (provider === undefined) return undefined
+    return (await this.deps.engine.discover(toProviderConnection(provider, this.deps.box))).tokenEndpoint
   }
 
   /**
@@ -137,7 +177,7 @@ export class IdpClientService {
     const current = await findOAuthClient(this.deps.db, oauthClientId)
     if (current === undefined) throw new AppError('not_found', `Credential Not found: its client ${oauthClientId} is gone`)
     const context = await this.context(current.app_id, current.client_type_id, splitScopes(current.scope), current.correlation_tag)
-    if (this.deps.engine.capabilities(context.connection.type).rotatesSecret) {
+    if (this.modeAt(context.connection) === 'in_place') {
       const rotated = await this.managing(current, context.connection, async () => await this.deps.engine.rotateSecret(context.connection, this.credentialsOf(current)))
       return {
         mode: 'in_place',
@@ -199,6 +239,15 @@ export class IdpClientService {
     return fates
   }
 
+  private modeAt (connection: ProviderConnection): RotationMode {
+    return this.deps.engine.capabilities(connection.type).rotatesSecret ? 'in_place' : 'replaced'
+  }
+
+  /** The scopes a client holds once a grant adds its own: those its credentials were granted, and these. */
+  private async scopesWith (client: OAuthClientRow, scopes: readonly string[]): Promise<string[]> {
+    return union(await scopesHeldByOthers(this.deps.db, client.id, []), scopes)
+  }
+
   /** A new client for the app and client type, through the recorded saga; recorded with its first credential. */
   private async register (lease: Lease, grant: Grant): Promise<IdpOutcome> {
     const tag = newCorrelationTag(grant.appId, grant.clientTypeId)
@@ -253,7 +302,7 @@ export class IdpClientService {
    * registration access token) at once, fenced by the lease; returns the client as now stored.
    */
   private async ensureScopes (lease: Lease, client: OAuthClientRow, scopes: readonly string[]): Promise<OAuthClientRow> {
-    if (sameSet(splitScopes(client.scope), scopes)) return client
+    if (holds(client, scopes)) return client
     const context = await this.context(client.app_id, client.client_type_id, scopes, client.correlation_tag)
     const updated = await this.managing(client, context.connection, async () => await this.deps.engine.update(context.connection, this.credentialsOf(client), context.template, context.request))
     await this.deps.db.transaction().execute(async (trx) => {
@@ -379,7 +428,16 @@ export class IdpClientService {
 
 /** Sent to the IdP in client_name, so that a client can be found again after an unknown outcome. */
 function newCorrelationTag (appId: number, clientTypeId: number): string {
-  return `portal:${appId}:${clientTypeId}:${randomBytes(6).toString('hex')}`
+  return `${correlationTagPrefix(appId, clientTypeId)}${randomBytes(6).toString('hex')}`
+}
+
+function correlationTagPrefix (appId: number, clientTypeId: number): string {
+  return `portal:${appId}:${clientTypeId}:`
+}
+
+/** Whether the client holds exactly these scopes at the IdP (no update needed). */
+function holds (client: OAuthClientRow, scopes: readonly string[]): boolean {
+  return sameSet(splitScopes(client.scope), scopes)
 }
 
 export function splitScopes (scope: string): string[] {
