@@ -15,6 +15,7 @@ import { deletionsInFlight } from './migrations/2026-12-01T0200-deletions-in-fli
 import { idpAccounts } from './migrations/2026-12-02T0000-idp-accounts.ts'
 import { listPositions } from './migrations/2026-12-02T0100-list-positions.ts'
 import { consoleSessions } from './migrations/2026-12-03T0000-console.ts'
+import { auditByType } from './migrations/2026-12-03T0100-audit-by-type.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -31,7 +32,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-12-01T0200-deletions-in-flight': deletionsInFlight,
   '2026-12-02T0000-idp-accounts': idpAccounts,
   '2026-12-02T0100-list-positions': listPositions,
-  '2026-12-03T0000-console': consoleSessions
+  '2026-12-03T0000-console': consoleSessions,
+  '2026-12-03T0100-audit-by-type': auditByType
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

@@ -147,7 +147,7 @@ for (const dialect of dialects) {
       assert.deepEqual(await listed(`resource_type=oauth_provider&resource_id=${first}&per_page=2&page=2`), [`oauth_provider ${first} update`, `oauth_provider ${first} create`])
       assert.deepEqual(await listed(`resource_type=plan&resource_id=${plan}`), [`plan ${plan} create`])
       const providers = await listed('resource_type=oauth_provider&per_page=1000')
-      assert.ok(providers.length >= 6)
+      assert.ok(providers.length >= 5, 'the two creates and three updates')
       assert.ok(providers.every((entry: string) => entry.startsWith('oauth_provider ')), 'only providers')
       assert.deepEqual(await listed('resource_type=plan&resource_id=999999'), [], 'a resource never changed')
 
