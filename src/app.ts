@@ -43,6 +43,9 @@ import { RateLimit } from './shared/rate-limit.ts'
 import type { SecretBox } from './shared/secret-box.ts'
 import { consolePlugin } from './console/console.plugin.tsx'
 import { homePages } from './console/pages/home.tsx'
+import { apiReferencePages } from './console/pages/api-reference.tsx'
+import { auditPages } from './console/pages/audit.tsx'
+import { idpOperationPages } from './console/pages/idp-operations.tsx'
 import { providerPages } from './console/pages/providers.tsx'
 import { productPages } from './console/pages/products.tsx'
 import { planPages } from './console/pages/plans.tsx'
@@ -150,6 +153,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const products = new ProductService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toProductShow })
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toPlan })
   const apps = new AppService({ ...serviceDeps, accessRequests, snapshot: toAppElem })
+  const auditLog = new AuditLogService({ db })
 
   await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
@@ -165,7 +169,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await portalApi.register(accessRequestRoutes(accessRequests))
     await portalApi.register(credentialRoutes(credentials))
     await portalApi.register(idpOperationRoutes(operations))
-    await portalApi.register(auditLogRoutes(new AuditLogService({ db })))
+    await portalApi.register(auditLogRoutes(auditLog))
     portalApi.get('/openapi.json', {
       schema: { operationId: 'openapi', tags: ['Meta'], response: { 200: { type: 'object', additionalProperties: true } } }
     }, async () => app.swagger())
@@ -187,7 +191,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       ...planPages({ plans }),
       ...appPages({ apps, accessRequests, credentials, plans, products }),
       ...accessRequestPages({ accessRequests, credentials, providers, now }),
-      ...credentialPages({ credentials, accessRequests })
+      ...credentialPages({ credentials, accessRequests }),
+      ...idpOperationPages({ operations, providers, apps }),
+      ...auditPages({ auditLog }),
+      ...apiReferencePages({ openApi: () => app.swagger() })
     ]
     await app.register(consolePlugin({
       sessions: new Sessions({ db, box, now, hours: setup.sessionHours }),

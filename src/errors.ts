@@ -60,10 +60,10 @@ export class AppError extends Error {
   }
 }
 
-/** A value as it appears in an error message: JSON, cut short so that a huge input stays readable. */
-export function show (value: unknown): string {
+/** A value as it appears in an error message: JSON, cut short past `limit` characters so that a huge input stays readable. */
+export function show (value: unknown, limit = 64): string {
   const text = JSON.stringify(value) ?? String(value)
-  if (text.length <= 64) return text
+  if (text.length <= limit) return text
   const size = typeof value === 'string' ? `${value.length} characters` : `${text.length} characters of JSON`
-  return `${text.slice(0, 48)}… (${size})`
+  return `${text.slice(0, limit - 16)}… (${size})`
 }

@@ -38,7 +38,7 @@ export interface PageContext {
 }
 
 /** A page answers markup, or sends the browser on (303 after a change, Post/Redirect/Get). */
-export type PageAnswer = Html | { readonly redirect: string; readonly notice?: NoticeCode } | { readonly status: number; readonly page: Html }
+export type PageAnswer = Html | { readonly redirect: string; readonly notice?: NoticeCode } | { readonly status: number; readonly page: Html } | { readonly json: unknown }
 
 export interface ConsolePage {
   readonly method: 'GET' | 'POST'
@@ -90,6 +90,8 @@ export function consolePlugin (options: ConsoleOptions) {
   ].join('; ')
 
   return async (app: FastifyInstance): Promise<void> => {
+    // Pages are no part of the /portal-api contract: kept out of its OpenAPI document.
+    app.addHook('onRoute', (route) => { route.schema = { ...route.schema, hide: true } })
     app.addHook('onSend', async (_request, reply) => {
       void reply.header('content-security-policy', csp)
       void reply.header('x-frame-options', 'DENY')
@@ -196,6 +198,7 @@ export function consolePlugin (options: ConsoleOptions) {
             }
           })
           if (answer instanceof Html) return await sendPage(reply, 200, answer)
+          if ('json' in answer) return await reply.type('application/json; charset=utf-8').send(JSON.stringify(answer.json))
           if ('redirect' in answer) return await reply.redirect(answer.notice === undefined ? answer.redirect : `${answer.redirect}${answer.redirect.includes('?') ? '&' : '?'}notice=${answer.notice}`, 303)
           return await sendPage(reply, answer.status, answer.page)
         }

@@ -73,11 +73,11 @@ export function CsrfField ({ session }: { readonly session: Session }): Html {
 }
 
 /** The API's messages for a refused change, announced at once, each linked to its field when it names one. */
-export function ErrorSummary ({ messages, fields }: { readonly messages: readonly string[]; readonly fields?: readonly string[] }): Html {
+export function ErrorSummary ({ messages, fields, title = 'The change was not made' }: { readonly messages: readonly string[]; readonly fields?: readonly string[]; readonly title?: string }): Html {
   if (messages.length === 0) return <Fragment />
   return (
     <div class='errors' role='alert' aria-labelledby='error-summary-title' id='error-summary'>
-      <h2 id='error-summary-title'>{messages.length === 1 ? 'The change was not made' : `The change was not made: ${messages.length} problems`}</h2>
+      <h2 id='error-summary-title'>{messages.length === 1 ? title : `${title}: ${messages.length} problems`}</h2>
       <ul>
         {messages.map((message) => {
           const field = fieldOf(message, fields ?? [])

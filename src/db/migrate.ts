@@ -17,6 +17,7 @@ import { listPositions } from './migrations/2026-12-02T0100-list-positions.ts'
 import { consoleSessions } from './migrations/2026-12-03T0000-console.ts'
 import { signUp } from './migrations/2026-12-03T0200-sign-up.ts'
 import { accessRequestStatus } from './migrations/2026-12-04T0000-access-request-status.ts'
+import { auditByType } from './migrations/2026-12-03T0100-audit-by-type.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -34,6 +35,7 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-12-02T0000-idp-accounts': idpAccounts,
   '2026-12-02T0100-list-positions': listPositions,
   '2026-12-03T0000-console': consoleSessions,
+  '2026-12-03T0100-audit-by-type': auditByType,
   '2026-12-03T0200-sign-up': signUp,
   '2026-12-04T0000-access-request-status': accessRequestStatus
 }

@@ -133,5 +133,31 @@ for (const dialect of dialects) {
       assert.deepEqual((await h.call('GET', '/portal-api/audit-log?resource=x&limit=1')).body.map((entry: { ID: number }) => entry.ID), all.slice(0, 1))
       assert.equal((await h.call('GET', '/portal-api/audit-log', undefined, { authorization: 'wrong' })).status, 401)
     })
+
+    it('filters by kind of resource and by resource, paged the same way', async () => {
+      const first = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: fresh('filtered') })).body.ID
+      const second = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: fresh('filtered') })).body.ID
+      for (let i = 0; i < 3; i++) await h.call('PUT', `/portal-api/oauth-providers/${first}`, { ...PROVIDER, Name: fresh('filtered renamed') })
+      const plan = (await h.call('POST', '/portal-api/plans', { Name: fresh('filtered plan'), ProviderID: second })).body.ID
+      const listed = async (query: string) => (await h.call('GET', `/portal-api/audit-log?${query}`)).body.map((entry: { ResourceType: string; ResourceID: number; Action: string }) => `${entry.ResourceType} ${entry.ResourceID} ${entry.Action}`)
+
+      assert.deepEqual(await listed(`resource_type=oauth_provider&resource_id=${first}`), [
+        `oauth_provider ${first} update`, `oauth_provider ${first} update`, `oauth_provider ${first} update`, `oauth_provider ${first} create`
+      ])
+      assert.deepEqual(await listed(`resource_type=oauth_provider&resource_id=${first}&per_page=2&page=2`), [`oauth_provider ${first} update`, `oauth_provider ${first} create`])
+      assert.deepEqual(await listed(`resource_type=plan&resource_id=${plan}`), [`plan ${plan} create`])
+      const providers = await listed('resource_type=oauth_provider&per_page=1000')
+      assert.ok(providers.length >= 5, 'the two creates and three updates')
+      assert.ok(providers.every((entry: string) => entry.startsWith('oauth_provider ')), 'only providers')
+      assert.deepEqual(await listed('resource_type=plan&resource_id=999999'), [], 'a resource never changed')
+
+      const refused = await h.call('GET', '/portal-api/audit-log?resource_type=provider&resource_id=x')
+      assert.equal(refused.status, 400)
+      assert.deepEqual(refused.body.errors, [
+        'query parameter resource_type must be one of oauth_provider, client_type, product, plan, app, access_request, credential, got "provider"',
+        'query parameter resource_id must be a resource ID (an integer from 1), got "x"'
+      ])
+      assert.deepEqual((await h.call('GET', `/portal-api/audit-log?resource_id=${first}`)).body.errors, ['query parameter resource_id needs resource_type: IDs are per kind of resource'])
+    })
   })
 }

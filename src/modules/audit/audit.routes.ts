@@ -1,8 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox'
 import { Type } from 'typebox'
-import { PageQuery } from '../../http/schemas.ts'
 import { parsePage } from '../../shared/pagination.ts'
-import { AuditEntry, toAuditEntry } from './audit.schemas.ts'
+import { AuditEntry, AuditLogQuery, parseAuditFilter, toAuditEntry } from './audit.schemas.ts'
 import type { AuditLogService } from './audit.service.ts'
 
 export function auditLogRoutes (auditLog: AuditLogService): FastifyPluginAsyncTypebox {
@@ -11,10 +10,10 @@ export function auditLogRoutes (auditLog: AuditLogService): FastifyPluginAsyncTy
       schema: {
         operationId: 'list-audit-log',
         tags: ['Audit'],
-        summary: 'Admin changes, newest first (descending ID), paged like every list',
-        querystring: PageQuery,
+        summary: 'Admin changes, newest first (descending ID), paged like every list; of one kind of resource or one resource',
+        querystring: AuditLogQuery,
         response: { 200: Type.Array(AuditEntry) }
       }
-    }, async (request) => (await auditLog.list(parsePage(request.query))).map(toAuditEntry))
+    }, async (request) => (await auditLog.list(parsePage(request.query), parseAuditFilter(request.query))).map(toAuditEntry))
   }
 }

@@ -9,13 +9,16 @@ import type { AuditLogRow } from '../../db/tables/audit.table.ts'
 
 export type AuditAction = 'create' | 'update' | 'delete' | 'attach_client_type' | 'detach_client_type' | (string & {})
 
+/** Every kind of resource the trail records: what GET /portal-api/audit-log?resource_type= and the console offer. */
+export const AUDIT_RESOURCE_TYPES = ['oauth_provider', 'client_type', 'product', 'plan', 'app', 'access_request', 'credential'] as const
+export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number]
+
 export interface AuditEntry {
   readonly actor: Actor
   /** When the change was made (the service's clock). */
   readonly at: Date
   readonly action: AuditAction
-  /** Singular snake_case: oauth_provider, client_type, product, plan, app, access_request, credential. */
-  readonly resourceType: string
+  readonly resourceType: AuditResourceType
   readonly resourceId: number
   /** The resource as it was (absent for a create) and as it is (absent for a delete); secrets are masked here. */
   readonly before?: unknown
