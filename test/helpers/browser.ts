@@ -83,3 +83,40 @@ export async function signInAtIdp (page: Page, username: string, password: strin
   await page.getByLabel('Password').fill(password)
   await page.getByRole('button', { name: 'Sign in' }).click()
 }
+
+/** Checks the page now shown with axe, once per path and state (ids read as :id). */
+export function accessibilityChecker (page: () => Page): (state?: string) => Promise<void> {
+  const visited = new Set<string>()
+  return async (state = '') => {
+    const key = `${new URL(page().url()).pathname.replace(/\d+/g, ':id')} ${state}`
+    if (visited.has(key)) return
+    visited.add(key)
+    const violations = await seriousViolations(page())
+    if (violations.length > 0) throw new Error(`${key}: axe finds serious or critical violations:\n${describeViolations(violations)}`)
+  }
+}
+
+/** A named step of a flow: a failure says which step (the steps build on each other, so they are one test). */
+export async function step (name: string, run: () => Promise<void>): Promise<void> {
+  try {
+    await run()
+  } catch (error) {
+    throw new Error(`${name}: ${(error as Error).message}`, { cause: error })
+  }
+}
+
+/** `/portal-api` with the admin token, as a script would set up what a test does not drive in pages. */
+export async function adminApi (service: ConsoleService, method: string, path: string, body?: unknown): Promise<{ status: number; body: any }> {
+  const headers = { authorization: service.adminToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }
+  const answer = await fetch(`${service.baseUrl}/portal-api${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
+  return { status: answer.status, body: await answer.json() }
+}
+
+/** Where `npm run screenshots` wants the pages (README's screenshots); undefined in a test run. */
+export const SCREENSHOTS_DIR = process.env.PORTAL_SCREENSHOTS_DIR
+
+export async function screenshot (page: Page, name: string): Promise<void> {
+  if (SCREENSHOTS_DIR === undefined) return
+  await page.setViewportSize({ width: 1280, height: 800 })
+  await page.screenshot({ path: path.join(SCREENSHOTS_DIR, `${name}.png`), fullPage: false })
+}
