@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import * as oidc from 'openid-client'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { browserSkip, describeViolations, launchChromium, seriousViolations, signInAtIdp, startConsoleService, type ConsoleService } from '../helpers/browser.ts'
+import { accessibilityChecker, browserSkip, type ConsoleService, launchChromium, signInAtIdp, startConsoleService } from '../helpers/browser.ts'
 import { okService } from '../helpers/process.ts'
 
 describe('apps, access requests and credentials in the console, in Chromium', { skip: browserSkip }, () => {
@@ -18,19 +18,11 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
   let context: BrowserContext
   let page: Page
   let tokenEndpoint: string
-  const visited = new Set<string>()
   const ids = { machine: 0, web: 0, plan: 0, paymentApp: 0, paid: 0, refused: 0 }
   const issued = { clientId: '', secret: '', credentialUrl: '' }
 
   const api = async (method: string, url: string, body?: unknown) => await okService(service.service, service.adminToken, method, `/portal-api${url}`, body)
-  /** Checks the page now shown with axe, once per path and title (a refused form is checked as well as the form). */
-  async function accessible (): Promise<void> {
-    const key = `${new URL(page.url()).pathname.replace(/\d+/g, ':id')} ${(await page.title()).replace(/\d+/g, ':id')}`
-    if (visited.has(key)) return
-    visited.add(key)
-    const violations = await seriousViolations(page)
-    assert.deepEqual(violations, [], `${key}:\n${describeViolations(violations)}`)
-  }
+  const accessible = accessibilityChecker(() => page)
   const main = async () => await page.locator('main').innerText()
   /** RFC 6749 §4.4 at the embedded IdP's token endpoint, the secret in the Authorization header (client_secret_basic). */
   const clientCredentials = async (clientId: string, secret: string, scope: string) => {

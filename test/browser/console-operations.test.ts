@@ -7,7 +7,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { browserSkip, describeViolations, launchChromium, seriousViolations, signInAtIdp, startConsoleService, type ConsoleService } from '../helpers/browser.ts'
+import { accessibilityChecker, browserSkip, type ConsoleService, launchChromium, signInAtIdp, startConsoleService } from '../helpers/browser.ts'
 import { startFaultProxy, type FaultProxy } from '../helpers/fault-proxy.ts'
 import { callService, freePort, okService } from '../helpers/process.ts'
 
@@ -17,17 +17,8 @@ describe('the console\'s IdP operations, audit log and API reference in Chromium
   let browser: Browser
   let context: BrowserContext | undefined
   let page: Page
-  const visited = new Set<string>()
 
-  /** Checks the page now shown with axe, once per path and query. */
-  async function accessible (): Promise<void> {
-    const url = new URL(page.url())
-    const where = `${url.pathname.replace(/\d+/g, ':id')}${url.search}`
-    if (visited.has(where)) return
-    visited.add(where)
-    const violations = await seriousViolations(page)
-    assert.deepEqual(violations, [], `${where}:\n${describeViolations(violations)}`)
-  }
+  const accessible = accessibilityChecker(() => page)
   const api = async (method: string, url: string, body?: unknown) => await callService(service.service, service.adminToken, method, url, body)
   const ok = async (method: string, url: string, body?: unknown) => await okService(service.service, service.adminToken, method, url, body)
   const operations = async () => (await ok('GET', '/portal-api/idp-operations')) as { Registrations: Array<{ ID: number; State: string; CorrelationTag: string }>; Deletions: Array<{ ID: number; ClientID: string }> }

@@ -5,37 +5,17 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
-import { browserSkip, describeViolations, launchChromium, seriousViolations, signInAtIdp, startConsoleService, type ConsoleService } from '../helpers/browser.ts'
+import { accessibilityChecker, adminApi, browserSkip, launchChromium, signInAtIdp, startConsoleService, step, type ConsoleService } from '../helpers/browser.ts'
 
 describe('products and plans in the admin console', { skip: browserSkip }, () => {
   let service: ConsoleService
   let browser: Browser
   let page: Page
-  const visited = new Set<string>()
 
-  /** Checks the page now shown with axe, once per path and state (a refused form is checked too). */
-  async function accessible (state = ''): Promise<void> {
-    const key = `${new URL(page.url()).pathname.replace(/\d+/g, ':id')} ${state}`
-    if (visited.has(key)) return
-    visited.add(key)
-    const violations = await seriousViolations(page)
-    assert.deepEqual(violations, [], `${key}:\n${describeViolations(violations)}`)
-  }
+  const accessible = accessibilityChecker(() => page)
 
-  async function api (method: string, path: string, body?: unknown): Promise<{ status: number; body: unknown }> {
-    const headers = { authorization: service.adminToken, ...(body === undefined ? {} : { 'content-type': 'application/json' }) }
-    const answer = await fetch(`${service.baseUrl}/portal-api${path}`, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }) })
-    return { status: answer.status, body: await answer.json() }
-  }
+  const api = async (method: string, path: string, body?: unknown) => await adminApi(service, method, path, body)
 
-  /** A named step of a flow: a failure says which step (the steps build on each other, so they are one test). */
-  const step = async (name: string, run: () => Promise<void>): Promise<void> => {
-    try {
-      await run()
-    } catch (error) {
-      throw new Error(`${name}: ${(error as Error).message}`, { cause: error })
-    }
-  }
   /** The id in the page's path, e.g. /console/products/7 → "7". */
   const shownId = () => new URL(page.url()).pathname.split('/')[3] ?? ''
 

@@ -187,5 +187,4 @@ describe('the admin console in Chromium', { skip: browserSkip }, () => {
       assert.equal(await page.title(), 'Sign in', 'and the IdP asks for the password again')
     })
   })
-
 })

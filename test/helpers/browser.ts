@@ -84,11 +84,12 @@ export async function signInAtIdp (page: Page, username: string, password: strin
   await page.getByRole('button', { name: 'Sign in' }).click()
 }
 
-/** Checks the page now shown with axe, once per path and state (ids read as :id). */
+/** Checks the page now shown with axe, once per path, query, title and state (ids read as :id): a refused form is checked as well as the form. */
 export function accessibilityChecker (page: () => Page): (state?: string) => Promise<void> {
   const visited = new Set<string>()
   return async (state = '') => {
-    const key = `${new URL(page().url()).pathname.replace(/\d+/g, ':id')} ${state}`
+    const url = new URL(page().url())
+    const key = `${url.pathname}${url.search} ${await page().title()} ${state}`.replace(/\d+/g, ':id')
     if (visited.has(key)) return
     visited.add(key)
     const violations = await seriousViolations(page())
