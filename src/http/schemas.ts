@@ -1,5 +1,6 @@
 // Schemas shared by every route: the Tyk envelopes, paging and ?force, and small builders.
 import { Type, type TSchema, type TUnsafe } from 'typebox'
+import { MAX_ID } from '../shared/ids.ts'
 
 export const ErrorsBody = Type.Object(
   { errors: Type.Array(Type.String(), { description: 'Human-readable messages; each names the field and the value' }) },
@@ -20,6 +21,9 @@ export const StatusBody = Type.Object({ status: Type.String({ examples: ['ok'] }
 export const Timestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\d{2}$', description: 'UTC, YYYY-MM-DD HH:MM', examples: ['2023-06-25 13:37'] })
 
 export const Id = Type.Integer({ minimum: 1, examples: [1] })
+
+/** An id a body sends: one a row can have (1 to MAX_ID; a larger one would fail PostgreSQL's integer columns). */
+export const IdRef = (description?: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, examples: [1], ...(description === undefined ? {} : { description }) })
 
 /** A string drawn from a fixed list; one `enum` keyword, so a bad value gets one clear error. */
 export function StringEnum<const T extends readonly string[]> (values: T, options: { description?: string } = {}): TUnsafe<T[number]> {

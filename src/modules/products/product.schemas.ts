@@ -1,6 +1,6 @@
 // The product contract (tyk-portal-api.md §5.1; Product-show, the create/update examples, ProductClientType*).
 import { Type, type Static, type TSchema } from 'typebox'
-import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { Id, IdRef, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { OKTA_APP_TYPES } from '../oauth-providers/client-type.values.ts'
 import type { ClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import { formatTimestamp } from '../../shared/time.ts'
@@ -10,7 +10,7 @@ import type { ProductRecord } from './product.record.ts'
 export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
 export const ProductClientTypeIdParam = Type.String({ description: 'UID of a client type attached to this API Product (integer)', examples: ['1'] })
 
-const IdOrName = Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ maxLength: 255 })])
+const IdOrName = Type.Union([IdRef(), Type.String({ maxLength: 255 })])
 
 /**
  * Tyk's descriptive product fields: accepted with their Tyk types, stored as given and answered
@@ -110,7 +110,7 @@ export function toProductShow (product: ProductRecord): ProductShow {
 
 // Attachments: /products/{product_id}/client_types (Tyk ProductClientTypeAttach / ListItem / Response).
 export const ProductClientTypeAttach = Type.Object({
-  ID: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'ID of the client type to attach', examples: [11] })
+  ID: { ...IdRef('ID of the client type to attach'), examples: [11] }
 }, { additionalProperties: false })
 export type ProductClientTypeAttach = Static<typeof ProductClientTypeAttach>
 
