@@ -15,6 +15,9 @@ import type { LeaseTable } from './tables/lease.table.ts'
 import type { IdempotencyKeyTable } from './tables/idempotency-key.table.ts'
 import type { AuditLogTable } from './tables/audit.table.ts'
 import type { ListPositionTable } from './tables/list-position.table.ts'
+import type { OrganisationTable, TeamTable } from './tables/organisation.table.ts'
+import type { UserTable, UserTeamTable } from './tables/user.table.ts'
+import type { CatalogueAudienceTable, CataloguePlanTable, CatalogueProductTable, CatalogueTable } from './tables/catalogue.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -38,4 +41,12 @@ export interface Tables {
   audit_log: AuditLogTable
   leases: LeaseTable
   list_positions: ListPositionTable
+  organisations: OrganisationTable
+  teams: TeamTable
+  users: UserTable
+  user_teams: UserTeamTable
+  catalogues: CatalogueTable
+  catalogue_products: CatalogueProductTable
+  catalogue_plans: CataloguePlanTable
+  catalogue_audiences: CatalogueAudienceTable
 }

@@ -1,5 +1,5 @@
 // Schemas shared by every route: the Tyk envelopes, paging and ?force, and small builders.
-import { Type, type TSchema, type TUnsafe } from 'typebox'
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
 import { MAX_ID } from '../shared/ids.ts'
 
 export const ErrorsBody = Type.Object(
@@ -29,6 +29,16 @@ export const IdRef = (description?: string) => Type.Integer({ minimum: 1, maximu
 export function StringEnum<const T extends readonly string[]> (values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
 }
+
+/**
+ * A list field: Go answers an empty slice as `null`, so saved Tyk objects carry `null` for it; read as []
+ * (design.md §2). One `type: [array, null]` rather than a union, so that a bad item is named by its index.
+ */
+export const List = <T extends TSchema>(items: T, options: { maxItems: number; description?: string }) =>
+  Type.Unsafe<Array<Static<T>> | null>({ type: ['array', 'null'], items, maxItems: options.maxItems, description: `${options.description ?? 'a list'}; null means []` })
+
+/** An item of a list that names resources: an ID, or the name a GET answered (GET-modify-PUT, design.md §2). */
+export const IdOrName = Type.Union([IdRef(), Type.String({ maxLength: 255 })])
 
 /** Fields a client echoes back after a GET (GET-modify-PUT, design.md §2): accepted and ignored. */
 export function Ignored (description = 'Read-only; accepted on write and ignored'): TSchema {

@@ -42,6 +42,15 @@ export async function recordAudit (trx: Db, entry: AuditEntry): Promise<void> {
   })
 }
 
+/** One audit entry for a change of a record, each side kept as `snapshot` makes it: no `before` for a create, no `after` for a delete. */
+export async function recordChange<T> (trx: Db, snapshot: AuditSnapshot<T>, entry: Omit<AuditEntry, 'before' | 'after'>, before: T | undefined, after: T | undefined): Promise<void> {
+  await recordAudit(trx, {
+    ...entry,
+    ...(before === undefined ? {} : { before: snapshot(before) }),
+    ...(after === undefined ? {} : { after: snapshot(after) })
+  })
+}
+
 /** An entry as it was recorded: what the audit log service returns; the route answers it in its shape. */
 export interface AuditRecord {
   readonly id: number
