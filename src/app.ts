@@ -29,6 +29,19 @@ import { toPlan } from './modules/plans/plan.schemas.ts'
 import { productRoutes } from './modules/products/product.routes.ts'
 import { ProductService, productAttachments, type ScopesSavedHook } from './modules/products/product.service.ts'
 import { toProductShow } from './modules/products/product.schemas.ts'
+import { organisationRoutes } from './modules/organisations/organisation.routes.ts'
+import { OrganisationService } from './modules/organisations/organisation.service.ts'
+import { toOrganisationShow } from './modules/organisations/organisation.schemas.ts'
+import { teamRoutes } from './modules/organisations/team.routes.ts'
+import { TeamService } from './modules/organisations/team.service.ts'
+import { toTeamShow } from './modules/organisations/team.schemas.ts'
+import { userRoutes } from './modules/users/user.routes.ts'
+import { UserService } from './modules/users/user.service.ts'
+import { toUserShow } from './modules/users/user.schemas.ts'
+import { catalogueRoutes } from './modules/catalogues/catalogue.routes.ts'
+import { CatalogueService } from './modules/catalogues/catalogue.service.ts'
+import { AudienceService } from './modules/catalogues/audience.service.ts'
+import { toCatalogueShow } from './modules/catalogues/catalogue.schemas.ts'
 import { ProviderVerification } from './modules/oauth-providers/provider-verification.ts'
 import { DcrEngine, HttpGate, type HttpGateOptions } from './dcr/index.ts'
 import { DEFAULT_MAX_CONCURRENT_REQUESTS, limitInFlightRequests } from './http/overload.ts'
@@ -154,6 +167,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const plans = new PlanService({ ...serviceDeps, onScopesSaved: deps.onScopesSaved, snapshot: toPlan })
   const apps = new AppService({ ...serviceDeps, accessRequests, snapshot: toAppElem })
   const auditLog = new AuditLogService({ db })
+  const organisations = new OrganisationService({ db, now, snapshot: toOrganisationShow })
+  const teams = new TeamService({ db, now, snapshot: toTeamShow })
+  const users = new UserService({ db, now, apps, snapshot: toUserShow })
+  const catalogues = new CatalogueService({ db, now, snapshot: toCatalogueShow })
 
   await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
@@ -167,6 +184,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await portalApi.register(planRoutes(plans))
     await portalApi.register(appRoutes(apps))
     await portalApi.register(accessRequestRoutes(accessRequests))
+    await portalApi.register(organisationRoutes(organisations))
+    await portalApi.register(teamRoutes(teams))
+    await portalApi.register(userRoutes(users))
+    await portalApi.register(catalogueRoutes(catalogues, new AudienceService({ db, now })))
     await portalApi.register(credentialRoutes(credentials))
     await portalApi.register(idpOperationRoutes(operations))
     await portalApi.register(auditLogRoutes(auditLog))

@@ -3,9 +3,10 @@ import type { Db } from './database.ts'
 /** Ids per block; the migration that creates the triggers uses the same number. */
 export const LIST_BLOCK = 1024
 
-/** Every paged list, as the migration 2026-12-02T0100-list-positions names them. */
+/** Every paged list, as the migrations 2026-12-02T0100-list-positions and 2026-12-04T0100-consumer-list-positions name them. */
 export type ListName = 'oauth_providers' | 'oauth_client_types' | 'products' | 'product_client_types' | 'plans' | 'apps'
   | 'access_requests' | 'app_access_requests' | 'credentials' | 'audit_log'
+  | 'organisations' | 'teams' | 'users' | 'catalogues' | 'catalogue_audiences'
 
 /** Where a page starts: the ids of its block (`id >= fromId` ascending, `id < fromId` descending), then `skip` rows. */
 export interface Seek {

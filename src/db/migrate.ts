@@ -1,5 +1,5 @@
 import { sql, type Kysely } from 'kysely'
-import { Migrator, type Migration, type MigrationProvider } from 'kysely/migration'
+import { Migrator, type Migration, type MigrationProvider, type MigrationResultSet } from 'kysely/migration'
 import type { Dialect } from './dialect.ts'
 import { providersAndClientTypes } from './migrations/2026-11-27T0000-providers-and-client-types.ts'
 import { embeddedIdp } from './migrations/2026-11-27T0100-embedded-idp.ts'
@@ -18,6 +18,8 @@ import { consoleSessions } from './migrations/2026-12-03T0000-console.ts'
 import { signUp } from './migrations/2026-12-03T0200-sign-up.ts'
 import { accessRequestStatus } from './migrations/2026-12-04T0000-access-request-status.ts'
 import { auditByType } from './migrations/2026-12-03T0100-audit-by-type.ts'
+import { consumersCatalogues } from './migrations/2026-12-04T0000-consumers-catalogues.ts'
+import { consumerListPositions } from './migrations/2026-12-04T0100-consumer-list-positions.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -37,23 +39,35 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-12-03T0000-console': consoleSessions,
   '2026-12-03T0100-audit-by-type': auditByType,
   '2026-12-03T0200-sign-up': signUp,
-  '2026-12-04T0000-access-request-status': accessRequestStatus
+  '2026-12-04T0000-access-request-status': accessRequestStatus,
+  '2026-12-04T0000-consumers-catalogues': consumersCatalogues,
+  '2026-12-04T0100-consumer-list-positions': consumerListPositions
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {
+  await migrate(db, dialect, async (migrator) => await migrator.migrateToLatest())
+}
+
+/** Up or down to the named migration, included (tests: data written before a migration, then migrated). */
+export async function migrateTo (db: Kysely<any>, dialect: Dialect, name: string): Promise<void> {
+  if (!(name in MIGRATIONS)) throw new Error(`no migration ${name}`)
+  await migrate(db, dialect, async (migrator) => await migrator.migrateTo(name))
+}
+
+async function migrate (db: Kysely<any>, dialect: Dialect, run: (migrator: Migrator) => Promise<MigrationResultSet>): Promise<void> {
   const provider: MigrationProvider = {
     getMigrations: async () => Object.fromEntries(Object.entries(MIGRATIONS).map(([name, make]) => [name, make(dialect)]))
   }
   // Kysely looks for its own tables in every schema unless told which one: without this, a second
   // database in another schema of the same PostgreSQL database (parallel test suites) skips creating them.
   const schema = dialect === 'postgres' ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(db)).rows[0]?.schema : undefined
-  const { error, results } = await new Migrator({
+  const { error, results } = await run(new Migrator({
     db,
     provider,
     migrationTableName: 'portal_migrations',
     migrationLockTableName: 'portal_migrations_lock',
     ...(schema === undefined ? {} : { migrationTableSchema: schema })
-  }).migrateToLatest()
+  }))
   if (error !== undefined) {
     const failed = results?.find((result) => result.status === 'Error')?.migrationName ?? 'unknown'
     throw new Error(`database migration ${failed} failed: ${(error as Error).message}`, { cause: error })

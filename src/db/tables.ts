@@ -17,6 +17,9 @@ import type { AuditLogTable } from './tables/audit.table.ts'
 import type { ListPositionTable } from './tables/list-position.table.ts'
 import type { ConsoleSessionTable } from './tables/console-session.table.ts'
 import type { InvitationTable } from './tables/invitation.table.ts'
+import type { OrganisationTable, TeamTable } from './tables/organisation.table.ts'
+import type { UserTable, UserTeamTable } from './tables/user.table.ts'
+import type { CatalogueAudienceTable, CataloguePlanTable, CatalogueProductTable, CatalogueTable } from './tables/catalogue.table.ts'
 
 export interface Tables {
   portal_meta: { key: string; value: string }
@@ -42,4 +45,12 @@ export interface Tables {
   list_positions: ListPositionTable
   console_sessions: ConsoleSessionTable
   invitations: InvitationTable
+  organisations: OrganisationTable
+  teams: TeamTable
+  users: UserTable
+  user_teams: UserTeamTable
+  catalogues: CatalogueTable
+  catalogue_products: CatalogueProductTable
+  catalogue_plans: CataloguePlanTable
+  catalogue_audiences: CatalogueAudienceTable
 }

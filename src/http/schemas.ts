@@ -1,5 +1,6 @@
 // Schemas shared by every route: the Tyk envelopes, paging and ?force, and small builders.
-import { Type, type TSchema, type TUnsafe } from 'typebox'
+import { Type, type Static, type TSchema, type TUnsafe } from 'typebox'
+import { MAX_ID } from '../shared/ids.ts'
 
 export const ErrorsBody = Type.Object(
   { errors: Type.Array(Type.String(), { description: 'Human-readable messages; each names the field and the value' }) },
@@ -21,10 +22,23 @@ export const Timestamp = Type.String({ pattern: '^\\d{4}-\\d{2}-\\d{2} \\d{2}:\\
 
 export const Id = Type.Integer({ minimum: 1, examples: [1] })
 
+/** An id a body sends: one a row can have (1 to MAX_ID; a larger one would fail PostgreSQL's integer columns). */
+export const IdRef = (description?: string) => Type.Integer({ minimum: 1, maximum: MAX_ID, examples: [1], ...(description === undefined ? {} : { description }) })
+
 /** A string drawn from a fixed list; one `enum` keyword, so a bad value gets one clear error. */
 export function StringEnum<const T extends readonly string[]> (values: T, options: { description?: string } = {}): TUnsafe<T[number]> {
   return Type.Unsafe<T[number]>({ type: 'string', enum: [...values], ...options })
 }
+
+/**
+ * A list field: Go answers an empty slice as `null`, so saved Tyk objects carry `null` for it; read as []
+ * (design.md §2). One `type: [array, null]` rather than a union, so that a bad item is named by its index.
+ */
+export const List = <T extends TSchema>(items: T, options: { maxItems: number; description?: string }) =>
+  Type.Unsafe<Array<Static<T>> | null>({ type: ['array', 'null'], items, maxItems: options.maxItems, description: `${options.description ?? 'a list'}; null means []` })
+
+/** An item of a list that names resources: an ID, or the name a GET answered (GET-modify-PUT, design.md §2). */
+export const IdOrName = Type.Union([IdRef(), Type.String({ maxLength: 255 })])
 
 /** Fields a client echoes back after a GET (GET-modify-PUT, design.md §2): accepted and ignored. */
 export function Ignored (description = 'Read-only; accepted on write and ignored'): TSchema {

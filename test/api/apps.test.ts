@@ -1,15 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, type Harness, type Reply } from '../helpers/app.ts'
+import { assertNamed, startHarness, type Harness } from '../helpers/app.ts'
 
 const APP = { Name: 'Payment App', Description: 'Pays', RedirectURLs: 'https://app-host/auth', UserID: 1, Visibility: 'team' }
-
-function assertNamed (reply: Reply, status: number, expected: RegExp): void {
-  assert.equal(reply.status, status, JSON.stringify(reply.body))
-  assert.ok(Array.isArray(reply.body.errors), JSON.stringify(reply.body))
-  assert.ok(reply.body.errors.some((message: string) => expected.test(message)), `${JSON.stringify(reply.body.errors)} should match ${expected}`)
-}
 
 for (const dialect of dialects) {
   describe(`apps on ${dialect.name}`, { skip: dialect.skip }, () => {
@@ -19,7 +13,11 @@ for (const dialect of dialects) {
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
       return reply.body
     }
-    before(async () => { h = await startHarness(dialect) })
+    before(async () => {
+      h = await startHarness(dialect)
+      // An app belongs to a user that exists (Tyk's UserID): the first user of a fresh service.
+      assert.equal((await h.call('POST', '/portal-api/users', { Email: 'owner@acme.test' })).body.ID, APP.UserID)
+    })
     after(async () => { await h.close() })
 
     it('creates with 200 and Client-show (AccessRequests empty); gets and lists it', async () => {

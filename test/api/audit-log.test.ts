@@ -77,7 +77,7 @@ for (const dialect of dialects) {
       const plan = (await h.call('POST', '/portal-api/plans', { Name: fresh('plan'), ProviderID: 1 })).body
       await h.call('PUT', `/portal-api/plans/${plan.ID}`, { Name: plan.Name, ProviderID: 1, RateLimit: 9 })
       await h.call('DELETE', `/portal-api/plans/${plan.ID}`)
-      const app = (await h.call('POST', '/portal-api/apps', { Name: fresh('app'), UserID: 3 })).body
+      const app = (await h.call('POST', '/portal-api/apps', { Name: fresh('app') })).body
       await h.call('PUT', `/portal-api/apps/${app.ID}`, { Name: app.Name, Description: 'described' })
       await h.call('DELETE', `/portal-api/apps/${app.ID}`)
       await h.call('DELETE', `${base}/${type.ID}`)

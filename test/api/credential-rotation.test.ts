@@ -62,7 +62,7 @@ for (const dialect of dialects) {
         assert.equal((await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: typeId })).status, 201)
         const plan = await h.call('POST', '/portal-api/plans', { Name: `rotation_${profile}_plan`, ProviderID: 1, JWTScope: planScope })
         assert.equal(plan.status, 200, JSON.stringify(plan.body))
-        const app = await h.call('POST', '/portal-api/apps', { Name: `Rotation ${profile} app`, UserID: 1 })
+        const app = await h.call('POST', '/portal-api/apps', { Name: `Rotation ${profile} app` })
         assert.equal(app.status, 200, JSON.stringify(app.body))
         const appId = app.body.ID as number
 

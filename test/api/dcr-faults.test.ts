@@ -67,7 +67,7 @@ for (const dialect of dialects) {
       return id
     }
     const createPlan = async (scope: string) => ok(await h.call('POST', '/portal-api/plans', { Name: fresh('plan').replace('-', '_'), ProviderID: 1, JWTScope: scope })).ID as number
-    const createApp = async (redirectUrls = '') => ok(await h.call('POST', '/portal-api/apps', { Name: fresh('App'), RedirectURLs: redirectUrls, UserID: 3 })).ID as number
+    const createApp = async (redirectUrls = '') => ok(await h.call('POST', '/portal-api/apps', { Name: fresh('App'), RedirectURLs: redirectUrls })).ID as number
     const provision = async (appId: number, planId: number, productIds: number[], typeId: number) =>
       ok(await h.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: planId, ProductIDs: productIds, DCRTemplateID: typeId })).ID as number
     const credentialsOf = async (appId: number, requestId: number) =>
@@ -175,7 +175,7 @@ for (const dialect of dialects) {
 
       // Redirect URIs an IdP must never see are refused when the app is saved.
       for (const url of ['https://app.example/cb#fragment', 'javascript:alert(1)']) {
-        const reply = await h.call('POST', '/portal-api/apps', { Name: fresh('Bad redirect app'), RedirectURLs: url, UserID: 3 })
+        const reply = await h.call('POST', '/portal-api/apps', { Name: fresh('Bad redirect app'), RedirectURLs: url })
         assert.ok(reply.status >= 400 && reply.status < 500, `${url}: ${reply.status} ${JSON.stringify(reply.body)}`)
         assert.ok(reply.body.errors.some((message: string) => message.includes(url.slice(0, 12))), JSON.stringify(reply.body))
       }

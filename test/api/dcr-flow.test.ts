@@ -36,13 +36,13 @@ for (const dialect of dialects) {
       })
       return await response.json() as { active: boolean; scope?: string; client_id?: string }
     }
-    const setUp = async (name: string, scopes: { product: string; plan: string }, typeId: number, redirectUrls = '') => {
+    const setUp = async (name: string, scopes: { product: string; plan: string }, typeId: number, redirectUrls = '', userId?: number) => {
       const product = await h.call('POST', '/portal-api/products', { Name: `${name} product`, DCREnabled: true, Scopes: scopes.product })
       assert.equal(product.status, 201, JSON.stringify(product.body))
       assert.equal((await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: typeId })).status, 201)
       const plan = await h.call('POST', '/portal-api/plans', { Name: `${name} plan`, ProviderID: 1, JWTScope: scopes.plan })
       assert.equal(plan.status, 200, JSON.stringify(plan.body))
-      const app = await h.call('POST', '/portal-api/apps', { Name: `${name} app`, RedirectURLs: redirectUrls, UserID: 7 })
+      const app = await h.call('POST', '/portal-api/apps', { Name: `${name} app`, RedirectURLs: redirectUrls, ...(userId === undefined ? {} : { UserID: userId }) })
       assert.equal(app.status, 200, JSON.stringify(app.body))
       return { productId: product.body.ID as number, planId: plan.body.ID as number, appId: app.body.ID as number }
     }
@@ -169,7 +169,8 @@ for (const dialect of dialects) {
     })
 
     it('lists access requests with Tyk fields, globally and per app', async () => {
-      const { productId, planId, appId } = await setUp('Listed', { product: 'listed', plan: 'listed-plan' }, m2m)
+      const user = (await h.call('POST', '/portal-api/users', { Email: 'listed@acme.test' })).body
+      const { productId, planId, appId } = await setUp('Listed', { product: 'listed', plan: 'listed-plan' }, m2m, '', user.ID)
       const provisioned = await h.call('PUT', `/portal-api/apps/${appId}/provision`, { PlanID: planId, ProductIDs: [productId], DCRTemplateID: m2m })
       assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))
       const all = await h.call('GET', '/portal-api/access_requests?per_page=1000')
@@ -178,7 +179,7 @@ for (const dialect of dialects) {
       assert.equal(perApp.status, 200)
       assert.deepEqual(perApp.body.map((item: { ID: number }) => item.ID), [provisioned.body.ID])
       const listed = all.body.find((item: { ID: number }) => item.ID === provisioned.body.ID)
-      assert.deepEqual([listed?.Status, listed?.User], ['pending', 'User#7'], JSON.stringify(listed))
+      assert.deepEqual([listed?.Status, listed?.User], ['pending', `User#${user.ID}`], JSON.stringify(listed))
       for (const item of [...all.body, ...perApp.body]) {
         assert.equal(typeof item.Client, 'string')
         assert.match(item.User, /^User#\d+$/)

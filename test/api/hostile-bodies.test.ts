@@ -32,7 +32,14 @@ describe('hostile bodies on every write route (fast-check)', { skip: sqlite.skip
     await ok('POST', `/portal-api/products/${product.ID}/client_types`, { ID: type.ID })
     const plan = await ok('POST', '/portal-api/plans', { Name: 'hostile plan', ProviderID: provider.ID })
     const app = await ok('POST', '/portal-api/apps', { Name: 'hostile app' })
-    const ids: Record<string, number> = { provider_id: provider.ID, client_type_id: type.ID, product_id: product.ID, plan_id: plan.ID, app_id: app.ID }
+    const organisation = await ok('POST', '/portal-api/organisations', { Name: 'hostile organisation' })
+    const team = await ok('POST', `/portal-api/organisations/${organisation.ID}/teams`, { Name: 'hostile team' })
+    const user = await ok('POST', '/portal-api/users', { Email: 'hostile@acme.test', OrganisationID: organisation.ID })
+    const catalogue = await ok('POST', '/portal-api/catalogues', { Name: 'hostile catalogue' })
+    const ids: Record<string, number> = {
+      provider_id: provider.ID, client_type_id: type.ID, product_id: product.ID, plan_id: plan.ID, app_id: app.ID,
+      organisation_id: organisation.ID, team_id: team.ID, user_id: user.ID, catalogue_id: catalogue.ID
+    }
     const document = h.app.swagger() as { paths: Record<string, Record<string, { requestBody?: unknown }>> }
     for (const [template, operations] of Object.entries(document.paths)) {
       for (const method of ['post', 'put'] as const) {
@@ -62,7 +69,10 @@ describe('hostile bodies on every write route (fast-check)', { skip: sqlite.skip
       'POST /portal-api/apps', 'POST /portal-api/oauth-providers', 'POST /portal-api/oauth-providers/{provider_id}/client-types', 'POST /portal-api/plans',
       'POST /portal-api/products', 'POST /portal-api/products/{product_id}/client_types', 'PUT /portal-api/apps/{app_id}', 'PUT /portal-api/apps/{app_id}/provision',
       'PUT /portal-api/oauth-providers/{provider_id}', 'PUT /portal-api/oauth-providers/{provider_id}/client-types/{client_type_id}', 'PUT /portal-api/plans/{plan_id}',
-      'PUT /portal-api/products/{product_id}'
+      'PUT /portal-api/products/{product_id}',
+      'POST /portal-api/organisations', 'PUT /portal-api/organisations/{organisation_id}', 'POST /portal-api/organisations/{organisation_id}/teams',
+      'PUT /portal-api/organisations/{organisation_id}/teams/{team_id}', 'POST /portal-api/users', 'PUT /portal-api/users/{user_id}',
+      'POST /portal-api/catalogues', 'PUT /portal-api/catalogues/{catalogue_id}', 'POST /portal-api/catalogues/{catalogue_id}/audiences'
     ].sort())
   })
 

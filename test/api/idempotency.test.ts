@@ -45,7 +45,7 @@ for (const dialect of dialects) {
       const type = { Name: fresh('type'), ResponseTypes: 'token', GrantType: 'client_credentials' }
       const product = { Name: fresh('product') }
       const plan = { Name: fresh('plan'), ProviderID: 1 }
-      const app = { Name: fresh('app'), UserID: 1 }
+      const app = { Name: fresh('app') }
       const calls: Array<[string, unknown]> = [
         [`/portal-api/oauth-providers/${provider.ID}/client-types`, type],
         ['/portal-api/products', product],
@@ -142,7 +142,7 @@ for (const dialect of dialects) {
       const product = await h.call('POST', '/portal-api/products', { Name: `${name} product`, DCREnabled: true, Scopes: `${name.toLowerCase()}-scope` })
       assert.equal((await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: m2m })).status, 201)
       const plan = await h.call('POST', '/portal-api/plans', { Name: `${name} plan`, ProviderID: 1, AutoApproveAccessRequests: autoApprove })
-      const app = await h.call('POST', '/portal-api/apps', { Name: `${name} app`, UserID: 1 })
+      const app = await h.call('POST', '/portal-api/apps', { Name: `${name} app` })
       return { provision: { PlanID: plan.body.ID as number, ProductIDs: [product.body.ID as number], DCRTemplateID: m2m }, appId: app.body.ID as number }
     }
 

@@ -271,7 +271,7 @@ describe('overload on sqlite', () => {
       assert.equal(plan.status, 200, JSON.stringify(plan.body))
       const requestIds: number[] = []
       for (let i = 0; i < 5; i++) {
-        const app = await live.call('POST', '/portal-api/apps', { Name: `capped app ${i}`, RedirectURLs: '', UserID: 1 })
+        const app = await live.call('POST', '/portal-api/apps', { Name: `capped app ${i}`, RedirectURLs: '' })
         assert.equal(app.status, 200, JSON.stringify(app.body))
         const provisioned = await live.call('PUT', `/portal-api/apps/${app.body.ID as number}/provision`, { PlanID: plan.body.ID, ProductIDs: [product.body.ID], DCRTemplateID: type.body.ID })
         assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, type Harness, type Reply } from '../helpers/app.ts'
+import { assertNamed, startHarness, type Harness } from '../helpers/app.ts'
 
 // Tyk's PlanRequest example values (tyk-portal-api.md §5.2).
 const TYK_PLAN = {
@@ -25,12 +25,6 @@ const TYK_PLAN = {
   ProviderID: 1
 }
 
-function assertNamed (reply: Reply, status: number, expected: RegExp): void {
-  assert.equal(reply.status, status, JSON.stringify(reply.body))
-  assert.ok(Array.isArray(reply.body.errors), JSON.stringify(reply.body))
-  assert.ok(reply.body.errors.some((message: string) => expected.test(message)), `${JSON.stringify(reply.body.errors)} should match ${expected}`)
-}
-
 for (const dialect of dialects) {
   describe(`plans on ${dialect.name}`, { skip: dialect.skip }, () => {
     let h: Harness
@@ -41,7 +35,12 @@ for (const dialect of dialects) {
       assert.equal(reply.status, 200, JSON.stringify(reply.body))
       return reply.body
     }
-    before(async () => { h = await startHarness(dialect) })
+    before(async () => {
+      h = await startHarness(dialect)
+      // Tyk's example names catalogue 1: the first catalogue of a fresh service.
+      assert.equal((await h.call('POST', '/portal-api/catalogues', { Name: 'Public Catalogue', VisibilityStatus: 'Public' })).body.ID, 1)
+      assert.equal((await h.call('POST', '/portal-api/catalogues', { Name: 'Partners' })).body.ID, 2)
+    })
     after(async () => { await h.close() })
 
     it('creates Tyk\'s example plan with 200, every field returned as sent', async () => {
@@ -78,8 +77,9 @@ for (const dialect of dialects) {
     it('reads null for Catalogues as [] (Go answers an empty slice as null)', async () => {
       const created = await createPlan({ Catalogues: null })
       assert.deepEqual(created.Catalogues, [])
-      const updated = await h.call('PUT', `/portal-api/plans/${created.ID}`, { Catalogues: [1, 2] })
-      assert.deepEqual(updated.body.Catalogues, [1, 2])
+      const updated = await h.call('PUT', `/portal-api/plans/${created.ID}`, { Catalogues: [1, 'Partners'] })
+      assert.deepEqual(updated.body.Catalogues, [1, 2], 'IDs or names on write; IDs on read, as the plan routes\' schema (Plan) types them')
+      assert.deepEqual((await h.call('PUT', `/portal-api/plans/${created.ID}`, { DisplayName: 'kept' })).body.Catalogues, [1, 2], 'omitted keeps them')
       assert.deepEqual((await h.call('PUT', `/portal-api/plans/${created.ID}`, { Catalogues: null })).body.Catalogues, [])
     })
 
@@ -111,7 +111,9 @@ for (const dialect of dialects) {
       ['fractional Quota', { Quota: 1.5 }, /Quota must be an integer, got 1.5/],
       ['string RateLimit', { RateLimit: '5' }, /RateLimit must be a number, got "5"/],
       ['MetaData not an object', { MetaData: ['a'] }, /MetaData must be an object, got \["a"\]/],
-      ['string Catalogues item', { Catalogues: ['Public'] }, /Catalogues\[0\] must be an integer, got "Public"/],
+      ['an unknown catalogue name', { Catalogues: ['Public'] }, /^Catalogues\[0\] is not the name of a catalogue, got "Public"$/],
+      ['an unknown catalogue ID', { Catalogues: [2, 3] }, /^Catalogues\[1\] is not the ID of a catalogue, got 3$/],
+      ['a catalogue ID of the wrong type', { Catalogues: [true] }, /Catalogues\[0\]/],
       ['an invalid scope token', { JWTScope: 'free\\plan' }, /JWTScope has an invalid scope "free\\\\plan"/],
       ['a repeated scope', { JWTScope: 'x,x' }, /JWTScope lists "x" more than once in "x,x"/],
       ['an empty scope item', { JWTScope: 'x,,y' }, /JWTScope has an empty item at position 2 in "x,,y"/]
@@ -144,7 +146,7 @@ for (const dialect of dialects) {
       assert.equal((await createPlan({ JWTScope: 'gold-scope' })).JWTScope, 'gold-scope')
     })
 
-    for (const id of ['0', '-1', '1e3', '9007199254740993', 'abc', '999999']) {
+    for (const id of ['0', '-1', '1e3', '9007199254740993', '99999999999', 'abc', '999999']) {
       it(`answers 404 for plan id ${id} on get, put and delete`, async () => {
         for (const reply of [
           await h.call('GET', `/portal-api/plans/${id}`),

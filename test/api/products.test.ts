@@ -6,7 +6,7 @@ import { toProductShow, type ProductInput } from '../../src/modules/products/pro
 import { PlanService } from '../../src/modules/plans/plan.service.ts'
 import { toPlan, type PlanInput } from '../../src/modules/plans/plan.schemas.ts'
 import { dialects } from '../helpers/dialects.ts'
-import { startHarness, type Harness, type Reply } from '../helpers/app.ts'
+import { assertNamed, startHarness, type Harness } from '../helpers/app.ts'
 
 const PROVIDER = { Name: 'My Keycloak instance', Type: 'Keycloak', WellKnownURL: 'http://keycloak:8180/realms/master/.well-known/openid-configuration' }
 const CLIENT_TYPE = { ResponseTypes: 'code', GrantType: 'client_credentials' }
@@ -28,12 +28,6 @@ const TYK_EXAMPLE = {
   Tags: [1]
 }
 
-function assertNamed (reply: Reply, status: number, expected: RegExp): void {
-  assert.equal(reply.status, status, JSON.stringify(reply.body))
-  assert.ok(Array.isArray(reply.body.errors), JSON.stringify(reply.body))
-  assert.ok(reply.body.errors.some((message: string) => expected.test(message)), `${JSON.stringify(reply.body.errors)} should match ${expected}`)
-}
-
 for (const dialect of dialects) {
   describe(`products on ${dialect.name}`, { skip: dialect.skip }, () => {
     let h: Harness
@@ -52,6 +46,8 @@ for (const dialect of dialects) {
 
     before(async () => {
       h = await startHarness(dialect)
+      // Tyk's example names catalogue 1: the first catalogue of a fresh service.
+      assert.equal((await h.call('POST', '/portal-api/catalogues', { Name: 'Public Catalogue', VisibilityStatus: 'Public' })).body.ID, 1)
       providerId = (await h.call('POST', '/portal-api/oauth-providers', PROVIDER)).body.ID
       otherProviderId = (await h.call('POST', '/portal-api/oauth-providers', { ...PROVIDER, Name: 'Other IdP' })).body.ID
       const types = `/portal-api/oauth-providers/${providerId}/client-types`
@@ -62,7 +58,7 @@ for (const dialect of dialects) {
     })
     after(async () => { await h.close() })
 
-    it('creates Tyk\'s example product with 201, every field returned as sent, Templates as names', async () => {
+    it('creates Tyk\'s example product with 201, every field returned as sent, Templates and Catalogues as names', async () => {
       const created = await h.call('POST', '/portal-api/products', { ...TYK_EXAMPLE, Templates: [web] })
       assert.equal(created.status, 201, JSON.stringify(created.body))
       const { ID, CreatedAt, UpdatedAt, Templates, ...rest } = created.body
@@ -70,7 +66,7 @@ for (const dialect of dialects) {
       assert.deepEqual([CreatedAt, UpdatedAt], ['2026-11-27 10:00', '2026-11-27 10:00'])
       assert.deepEqual(Templates, ['Web application'])
       // Fields of Tyk's Product-show the example does not write are answered with Go's zero value.
-      assert.deepEqual(rest, { ...TYK_EXAMPLE, AuthType: '', AuthTypes: [], Logo: '', Path: '', Preview: '', ReferenceID: '', SpecDetails: [] })
+      assert.deepEqual(rest, { ...TYK_EXAMPLE, Catalogues: ['Public Catalogue'], AuthType: '', AuthTypes: [], Logo: '', Path: '', Preview: '', ReferenceID: '', SpecDetails: [] })
       assert.deepEqual((await h.call('GET', `/portal-api/products/${ID}`)).body, created.body)
       const listed = await h.call('GET', '/portal-api/products')
       assert.equal(listed.status, 200)
@@ -109,8 +105,9 @@ for (const dialect of dialects) {
     })
 
     it('supports GET-modify-PUT (tyk-demo enables DCR this way)', async () => {
-      const created = await createProduct({ Templates: [web, service], Scopes: 'gmp', Tags: ['payments'], DisplayName: 'Round trip' })
+      const created = await createProduct({ Templates: [web, service], Scopes: 'gmp', Tags: ['payments'], DisplayName: 'Round trip', Catalogues: [1] })
       const read = (await h.call('GET', `/portal-api/products/${created.ID}`)).body
+      assert.deepEqual(read.Catalogues, ['Public Catalogue'], 'written as an ID, read as a name, written back as the name')
       h.clock.advance(60_000)
       const updated = await h.call('PUT', `/portal-api/products/${created.ID}`, { ...read, DCREnabled: true })
       assert.equal(updated.status, 200, JSON.stringify(updated.body))
@@ -162,7 +159,10 @@ for (const dialect of dialects) {
       ['an unknown Templates name', { Templates: ['Nope'] }, /Templates\[0\] is not the name of a client type, got "Nope"/],
       ['a Templates item of the wrong type', { Templates: [true] }, /Templates\[0\] must be an integer or a string, got true/],
       ['a repeated Templates item', { Templates: ['Service', 'Service'] }, /Templates lists client type \d+ more than once, got "Service" at position 2/],
-      ['a wrongly typed pass-through field', { Catalogues: 'Public' }, /Catalogues must be an array or null, got "Public"/],
+      ['a wrongly typed list field', { Catalogues: 'Public' }, /Catalogues must be an array or null, got "Public"/],
+      ['an unknown catalogue ID', { Catalogues: [1, 99] }, /^Catalogues\[1\] is not the ID of a catalogue, got 99$/],
+      ['an unknown catalogue name', { Catalogues: ['Nowhere'] }, /^Catalogues\[0\] is not the name of a catalogue, got "Nowhere"$/],
+      ['a catalogue named twice', { Catalogues: [1, 'Public Catalogue'] }, /^Catalogues lists catalogue 1 more than once, got "Public Catalogue" at position 2$/],
       ['a wrongly typed pass-through item', { AuthTypes: ['jwt', 3] }, /AuthTypes\[1\] must be a string, got 3/],
       ['SpecDetails of the wrong type', { SpecDetails: 'x' }, /SpecDetails must be an array or null, got "x"/]
     ]

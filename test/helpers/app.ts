@@ -1,5 +1,6 @@
 // An app built on a real database, with a controllable clock, captured logs, and every response
 // recorded so that closing the harness checks each one against the generated OpenAPI document.
+import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
@@ -37,6 +38,13 @@ export interface Reply {
   readonly status: number
   readonly body: any
   readonly raw: LightMyRequestResponse
+}
+
+/** An error answer with this status whose `errors` include one matching `expected` (it names the field and the value). */
+export function assertNamed (reply: Reply, status: number, expected: RegExp): void {
+  assert.equal(reply.status, status, JSON.stringify(reply.body))
+  assert.ok(Array.isArray(reply.body.errors), JSON.stringify(reply.body))
+  assert.ok(reply.body.errors.some((message: string) => expected.test(message)), `${JSON.stringify(reply.body.errors)} should match ${expected}`)
 }
 
 export interface HarnessOptions {

@@ -29,9 +29,10 @@ describe('CSV value lists', () => {
 })
 
 describe('path ids', () => {
-  it('accepts positive safe integers in plain digits only', () => {
+  // Ids are integer columns: 32 bits on PostgreSQL, where a larger value in a query fails instead of finding nothing.
+  it('accepts positive integers up to 2^31 - 1 in plain digits only', () => {
     assert.equal(parseId('1'), 1)
-    assert.equal(parseId('9007199254740991'), 9007199254740991)
-    for (const raw of ['0', '-1', '01', '1e3', '1.0', ' 1', '9007199254740993', 'abc', '']) assert.equal(parseId(raw), undefined, raw)
+    assert.equal(parseId('2147483647'), 2147483647)
+    for (const raw of ['0', '-1', '01', '1e3', '1.0', ' 1', '2147483648', '99999999999', '9007199254740991', '9007199254740993', 'abc', '']) assert.equal(parseId(raw), undefined, raw)
   })
 })

@@ -198,8 +198,12 @@ export class AccessRequestService {
     }, appId)
   }
 
-  /** Before an app is deleted: every access request of it, with its credentials, and any client left over. */
-  async removeAllOfApp (appId: number, actor: Actor): Promise<void> {
+  /**
+   * Before an app is deleted: every access request of it, with its credentials, and any client left over.
+   * `force` (a user's ?force=true): the app's clients go first, an IdP failure left to the reconciler.
+   */
+  async removeAllOfApp (appId: number, actor: Actor, force = false): Promise<void> {
+    if (force) await this.deps.credentials.revokeAll({ appId }, { force })
     for (const request of await listAllAccessRequestsOf(this.deps.db, appId)) await this.remove(request.id, actor)
     await this.deps.credentials.revokeAll({ appId })
   }

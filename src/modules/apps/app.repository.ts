@@ -13,6 +13,11 @@ export async function findApp (db: Db, id: number): Promise<AppRow | undefined> 
   return await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** A user's apps, in ID order. */
+export async function listAppsOfUser (db: Db, userId: number): Promise<AppRow[]> {
+  return await db.selectFrom('apps').selectAll().where('user_id', '=', userId).orderBy('id').execute()
+}
+
 export async function insertApp (db: Db, row: NewAppRow): Promise<AppRow> {
   return await db.insertInto('apps').values(row).returningAll().executeTakeFirstOrThrow()
 }

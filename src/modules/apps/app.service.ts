@@ -6,7 +6,8 @@ import type { Actor } from '../../shared/actor.ts'
 import { recordAudit, type AuditSnapshot } from '../audit/audit.ts'
 import type { WriteContext } from '../../shared/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
-import { deleteApp, findApp, insertApp, listApps, updateApp } from './app.repository.ts'
+import { deleteApp, findApp, insertApp, listApps, listAppsOfUser, updateApp } from './app.repository.ts'
+import { findUser } from '../users/user.repository.ts'
 import { toAppRecord, type AppRecord, type AppWithAccessRequests } from './app.record.ts'
 import type { AccessRequestWithCredentials } from './app-access-request.record.ts'
 import type { AppInput, AppPatch } from './app.schemas.ts'
@@ -30,7 +31,8 @@ export async function getAppRow (db: Db, id: number): Promise<AppRow> {
 /** What an app holds: shown with it, and released at the IdP before it is deleted. */
 export interface AppAccessRequests {
   listOfApp(appId: number): Promise<readonly AccessRequestWithCredentials[]>
-  removeAllOfApp(appId: number, actor: Actor): Promise<void>
+  /** `force`: an IdP that fails to delete a client does not stop it (the reconciler or an operator finishes). */
+  removeAllOfApp(appId: number, actor: Actor, force?: boolean): Promise<void>
 }
 
 export interface AppServiceDeps extends ServiceDeps {
@@ -49,6 +51,7 @@ export class AppService {
     const fields = validateApp(input)
     const now = this.deps.now().toISOString()
     const app = await this.deps.db.transaction().execute(async (trx) => {
+      await checkUser(trx, fields.user_id)
       const created = toAppRecord(await insertApp(trx, { ...fields, created_at: now, updated_at: now }))
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'app', resourceId: created.id, after: this.deps.snapshot(created) })
       return created
@@ -68,6 +71,7 @@ export class AppService {
       const fields = validateApp(decodeOnto({
         Name: current.name, Description: current.description, RedirectURLs: current.redirectUrls.join(','), UserID: current.userId, Visibility: current.visibility
       }, patch))
+      if (fields.user_id !== current.userId) await checkUser(trx, fields.user_id)
       const row = await updateApp(trx, current.id, { ...fields, updated_at: this.deps.now().toISOString() })
       const updated = row === undefined ? current : toAppRecord(row)
       await recordAudit(trx, {
@@ -79,15 +83,25 @@ export class AppService {
   }
 
   /** Deletes the app, all its access requests and credentials, and their clients at the IdP (Tyk §5.4). */
-  async remove (id: number, ctx: WriteContext): Promise<void> {
+  async remove (id: number, ctx: WriteContext, force = false): Promise<void> {
     await getAppRow(this.deps.db, id)
-    await this.deps.accessRequests.removeAllOfApp(id, ctx.actor)
+    await this.deps.accessRequests.removeAllOfApp(id, ctx.actor, force)
     await this.deps.db.transaction().execute(async (trx) => {
       const current = toAppRecord(await getAppRow(trx, id))
       await deleteApp(trx, id)
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'delete', resourceType: 'app', resourceId: id, before: this.deps.snapshot(current) })
     })
   }
+
+  /** Tyk deletes a user with all their apps: each as DELETE /apps/{id} does, `force` as the user's ?force=true. */
+  async removeAllOfUser (userId: number, actor: Actor, force: boolean): Promise<void> {
+    for (const app of await listAppsOfUser(this.deps.db, userId)) await this.remove(app.id, { actor }, force)
+  }
+}
+
+/** An app belongs to a user (Tyk's UserID): one that exists, or 0 for none. */
+async function checkUser (db: Db, userId: number): Promise<void> {
+  if (userId !== 0 && await findUser(db, userId) === undefined) throw new AppError('invalid_input', `UserID ${userId} is not the ID of a user`)
 }
 
 function validateApp (input: Pick<AppInput, 'Name' | 'Description' | 'RedirectURLs' | 'UserID' | 'Visibility'>) {

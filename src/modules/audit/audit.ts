@@ -10,7 +10,7 @@ import type { AuditLogRow } from '../../db/tables/audit.table.ts'
 export type AuditAction = 'create' | 'update' | 'delete' | 'attach_client_type' | 'detach_client_type' | (string & {})
 
 /** Every kind of resource the trail records: what GET /portal-api/audit-log?resource_type= and the console offer. */
-export const AUDIT_RESOURCE_TYPES = ['oauth_provider', 'client_type', 'product', 'plan', 'app', 'access_request', 'credential'] as const
+export const AUDIT_RESOURCE_TYPES = ['oauth_provider', 'client_type', 'product', 'plan', 'app', 'access_request', 'credential', 'organisation', 'team', 'user', 'catalogue'] as const
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number]
 
 export interface AuditEntry {
@@ -42,6 +42,15 @@ export async function recordAudit (trx: Db, entry: AuditEntry): Promise<void> {
     resource_id: entry.resourceId,
     before: entry.before === undefined ? null : JSON.stringify(maskSecrets(entry.before)),
     after: entry.after === undefined ? null : JSON.stringify(maskSecrets(entry.after))
+  })
+}
+
+/** One audit entry for a change of a record, each side kept as `snapshot` makes it: no `before` for a create, no `after` for a delete. */
+export async function recordChange<T> (trx: Db, snapshot: AuditSnapshot<T>, entry: Omit<AuditEntry, 'before' | 'after'>, before: T | undefined, after: T | undefined): Promise<void> {
+  await recordAudit(trx, {
+    ...entry,
+    ...(before === undefined ? {} : { before: snapshot(before) }),
+    ...(after === undefined ? {} : { after: snapshot(after) })
   })
 }
 

@@ -136,8 +136,8 @@ export class CredentialService {
   }
 
   /** Deletes every client the filter names, at the IdP first (?force=true, an app's deletion). */
-  async revokeAll (filter: OAuthClientFilter): Promise<DeletionFate[]> {
-    return await this.deps.clients.revokeAll(filter)
+  async revokeAll (filter: OAuthClientFilter, options: { readonly force?: boolean } = {}): Promise<DeletionFate[]> {
+    return await this.deps.clients.revokeAll(filter, options)
   }
 
   /** Records an outcome and this module's own changes in one transaction; undoes the IdP part if that fails. */

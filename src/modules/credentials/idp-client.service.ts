@@ -220,15 +220,17 @@ export class IdpClientService {
 
   /**
    * Deletes every client the filter names, at the IdP first: ?force=true on a provider or client type,
-   * and an app's clients that no credential holds any more when the app is deleted.
+   * and an app's clients that no credential holds any more when the app is deleted. `force` (a user's
+   * ?force=true, Tyk: "force user deletion on errors caused by interaction with external providers"): a
+   * DELETE the IdP fails is left to the reconciler, or to an operator, and the client's rows go all the same.
    */
-  async revokeAll (filter: OAuthClientFilter): Promise<DeletionFate[]> {
+  async revokeAll (filter: OAuthClientFilter, options: { readonly force?: boolean } = {}): Promise<DeletionFate[]> {
     const fates: DeletionFate[] = []
     for (const client of await listOAuthClientsOf(this.deps.db, filter)) {
       await this.exclusive(client.app_id, client.client_type_id, async (lease) => {
         const current = await findOAuthClient(this.deps.db, client.id)
         if (current === undefined) return
-        const { fate, tombstone } = await this.deleteAtIdp(lease, current)
+        const { fate, tombstone } = await this.deleteAtIdp(lease, current, options.force === true)
         fates.push(fate)
         await this.deps.db.transaction().execute(async (trx) => {
           await this.deps.leases.assertHeld(trx, lease)
@@ -317,9 +319,10 @@ export class IdpClientService {
    * caller drops it with the rows (dropDeleted); a crash meanwhile leaves it for the reconciler, which finishes
    * the deletion. A failed call forgets it and fails: nothing is deleted here. A client that cannot be deleted
    * through the API (unmanageable, or an IdP without RFC 7592 management) is left for an operator: its rows go,
-   * and a tombstone says to delete it at the IdP by hand (issue 10 item 4). `tombstone`: the one to drop.
+   * and a tombstone says to delete it at the IdP by hand (issue 10 item 4); so is a failed one when `force`.
+   * `tombstone`: the one to drop.
    */
-  private async deleteAtIdp (lease: Lease, client: OAuthClientRow): Promise<{ fate: DeletionFate; tombstone?: number }> {
+  private async deleteAtIdp (lease: Lease, client: OAuthClientRow, force = false): Promise<{ fate: DeletionFate; tombstone?: number }> {
     const provider = await findProviderRow(this.deps.db, client.provider_id)
     if (provider === undefined) return { fate: { clientId: client.client_id, outcome: 'already_gone' } }
     const connection = toProviderConnection(provider, this.deps.box)
@@ -336,6 +339,9 @@ export class IdpClientService {
       this.deps.log.info({ clientId: client.client_id, providerId: client.provider_id, outcome }, 'IdP client deleted')
       return { fate: { clientId: client.client_id, outcome }, tombstone }
     } catch (error) {
+      // Forced: the tombstone stays (the caller drops the rows, not it), for the reconciler or an operator.
+      if (force && error instanceof IdpError) return { fate: await this.deps.operations.afterFailedDeletion(tombstone, credentials, error) }
+      if (force && error instanceof AppError && error.code === 'conflict_unmanageable') return { fate: await this.deps.operations.handOver(tombstone, credentials, error.message) }
       await this.deps.operations.forgetDeletion(this.deps.db, tombstone)
       throw error
     }

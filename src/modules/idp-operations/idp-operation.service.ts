@@ -106,10 +106,15 @@ export class IdpOperationService {
       return { clientId: client.clientId, outcome }
     } catch (error) {
       if (!(error instanceof IdpError)) throw error
-      if (cannotSucceedOnRetry(error)) return await this.handOver(tombstone, client, error.message)
-      await rescheduleDeletion(this.deps.db, tombstone, { attempts: 0, next_attempt_at: this.timestamp(), last_error: error.message })
-      return { clientId: client.clientId, outcome: 'retrying', deletionId: tombstone, why: error.message }
+      return await this.afterFailedDeletion(tombstone, client, error)
     }
+  }
+
+  /** The DELETE a tombstone records failed: the reconciler retries it, or, when no retry can succeed, an operator deletes it by hand. */
+  async afterFailedDeletion (tombstone: number, client: ClientCredentials, error: IdpError): Promise<DeletionFate> {
+    if (cannotSucceedOnRetry(error)) return await this.handOver(tombstone, client, error.message)
+    await rescheduleDeletion(this.deps.db, tombstone, { attempts: 0, next_attempt_at: this.timestamp(), last_error: error.message })
+    return { clientId: client.clientId, outcome: 'retrying', deletionId: tombstone, why: error.message }
   }
 
   /** A client no call can delete: a tombstone that only an operator resolves, saying so. */
@@ -118,7 +123,7 @@ export class IdpOperationService {
   }
 
   /** Turns a tombstone into an operator's item: never retried, its message saying what to do by hand. */
-  private async handOver (tombstone: number, client: ClientCredentials, why: string): Promise<DeletionFate> {
+  async handOver (tombstone: number, client: ClientCredentials, why: string): Promise<DeletionFate> {
     await rescheduleDeletion(this.deps.db, tombstone, { attempts: 0, next_attempt_at: NEVER, last_error: byHandInstruction(client.clientId, why) })
     this.deps.log.warn({ clientId: client.clientId, deletionId: tombstone }, 'IdP client left for an operator to delete by hand')
     return { clientId: client.clientId, outcome: 'by_hand', deletionId: tombstone, why }

@@ -1,7 +1,7 @@
 // The plan contract (tyk-portal-api.md §5.2; PlanRequest, Plan, PlanSummary, Plan-index).
 import { Type, type Static, type TSchema } from 'typebox'
-import { Id, Ignored } from '../../http/schemas.ts'
-import { List, LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
+import { Id, IdOrName, Ignored, List } from '../../http/schemas.ts'
+import { LooseObject, SafeInteger, SafeNumber, Text, optional } from '../products/pass-through.ts'
 import type { PlanRecord } from './plan.record.ts'
 
 export const PlanIdParam = Type.String({ description: 'UID of this plan (integer)', examples: ['1'] })
@@ -9,7 +9,6 @@ export const PlanIdParam = Type.String({ description: 'UID of this plan (integer
 /** Tyk's rate-limit, quota and descriptive plan fields: stored as given and answered unchanged, no behaviour. */
 const PLAN_FIELDS = {
   CID: Text(255, 'portable ID of this plan (Tyk 1.13 custom IDs)'),
-  Catalogues: List(SafeInteger('catalogue ID', 1), { maxItems: 1000, description: 'IDs of the catalogues this plan belongs to' }),
   DisplayName: Text(1024, 'display name of the plan'),
   Description: Text(65536, 'description of the plan'),
   KeyExpiresIn: SafeInteger('key expiration time in seconds'),
@@ -35,6 +34,10 @@ export const PlanBody = Type.Object({
   ProviderID,
   JWTScope: Type.Optional(Type.String({ maxLength: 4096, description: 'OAuth2.0 scope(s) of the plan, comma or space separated; each unique across products and plans', examples: ['free-plan'] })),
   AutoApproveAccessRequests: Type.Optional(Type.Boolean({ description: 'access requests for this plan are approved at once (default false)' })),
+  Catalogues: Type.Optional(List(IdOrName, {
+    maxItems: 1000,
+    description: 'catalogues offering it: IDs (as Tyk writes and answers them), or their names. Omitted on PUT keeps them; [] removes it from all'
+  })),
   ...OptionalPlanFields,
   ID: Ignored(),
   CreatedAt: Ignored(),
@@ -48,7 +51,7 @@ export type PlanPatch = Static<typeof PlanPatch>
 
 /** What a plan answers for a field of Tyk's Plan never written: Go's zero value, as Tyk answers (lists as [], MetaData as {}). */
 const PLAN_DEFAULTS = {
-  CID: '', Catalogues: [], DisplayName: '', Description: '', KeyExpiresIn: 0, MetaData: {}, Per: 0, PlanQuota: 0, PlanQuotaRenewalRate: 0,
+  CID: '', DisplayName: '', Description: '', KeyExpiresIn: 0, MetaData: {}, Per: 0, PlanQuota: 0, PlanQuotaRenewalRate: 0,
   Quota: 0, QuotaRenewalRate: 0, RateLimit: 0, UnlimitedQuota: false, UnlimitedRateLimit: false, ReferenceID: ''
 } as const satisfies Partial<PlanFields>
 
@@ -58,6 +61,8 @@ export const Plan = Type.Object({
   ProviderID,
   JWTScope: Type.String({ description: 'canonical: comma-separated', examples: ['free-plan'] }),
   AutoApproveAccessRequests: Type.Boolean(),
+  // IDs, as the plan routes' schema (Plan = PlanRequest + ID) types them; Tyk's Plan-show (names) is used by no route.
+  Catalogues: Type.Array(Id, { description: 'IDs of the catalogues offering it', examples: [[1]] }),
   ...PLAN_FIELDS
 }, { additionalProperties: false })
 export type Plan = Static<typeof Plan>
@@ -82,6 +87,7 @@ export function toPlan (plan: PlanRecord): Plan {
     ProviderID,
     JWTScope: plan.jwtScopes.join(','),
     AutoApproveAccessRequests: plan.autoApproveAccessRequests,
+    Catalogues: plan.catalogues.map((catalogue) => catalogue.id),
     ...PLAN_DEFAULTS,
     ...fields
   }

@@ -13,6 +13,8 @@ import { toPlanRecord, type PlanRecord } from './plan.record.ts'
 import { PLAN_FIELD_NAMES, type PlanInput, type PlanPatch } from './plan.schemas.ts'
 import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { PlanRow } from '../../db/tables/plan.table.ts'
+import { listCataloguesOf, setCataloguesOf } from '../catalogues/catalogue.repository.ts'
+import { resolveCatalogues } from '../catalogues/catalogue.service.ts'
 
 /** 404 for a plan id, as a path wrote it or as a number (the same text: ids are plain digits). */
 export const planNotFound = (id: string | number) => new AppError('not_found', `Plan Not found: plan_id ${show(String(id))}`)
@@ -32,15 +34,18 @@ export class PlanService {
   constructor (private readonly deps: PlanServiceDeps) {}
 
   async list (page: Page): Promise<PlanRecord[]> {
-    return (await listPlans(this.deps.db, page)).map(toPlanRecord)
+    return await records(this.deps.db, await listPlans(this.deps.db, page))
   }
 
   async create (input: PlanInput, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
     const fields = validatePlan(input)
     const now = this.deps.now().toISOString()
     const plan = await this.deps.db.transaction().execute(async (trx) => {
-      const created = toPlanRecord(await insertPlan(trx, { ...fields.row, created_at: now, updated_at: now }))
-      await claimScopes(trx, { kind: 'plan', id: created.id }, 'JWTScope', fields.scopes)
+      const catalogues = await resolveCatalogues(trx, input.Catalogues)
+      const row = await insertPlan(trx, { ...fields.row, created_at: now, updated_at: now })
+      await claimScopes(trx, { kind: 'plan', id: row.id }, 'JWTScope', fields.scopes)
+      await setCataloguesOf(trx, 'plan', row.id, catalogues ?? [])
+      const created = await record(trx, row)
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'plan', resourceId: created.id, after: this.deps.snapshot(created) })
       return created
     })
@@ -49,17 +54,20 @@ export class PlanService {
   }
 
   async get (id: number): Promise<PlanRecord> {
-    return toPlanRecord(await getPlanRow(this.deps.db, id))
+    return await record(this.deps.db, await getPlanRow(this.deps.db, id))
   }
 
   /** Tyk PUT: the body decoded onto the stored plan (omitted fields keep their values). */
   async update (id: number, patch: PlanPatch, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
     const plan = await this.deps.db.transaction().execute(async (trx) => {
       const current = await currentPlan(trx, id, ctx)
-      const fields = validatePlan(decodeOnto({ Name: current.name, JWTScope: current.jwtScopes.join(','), AutoApproveAccessRequests: current.autoApproveAccessRequests, ...current.passThrough }, patch))
+      const input = decodeOnto({ Name: current.name, JWTScope: current.jwtScopes.join(','), AutoApproveAccessRequests: current.autoApproveAccessRequests, ...current.passThrough }, patch)
+      const fields = validatePlan(input)
+      const catalogues = await resolveCatalogues(trx, input.Catalogues)
+      if (catalogues !== undefined) await setCataloguesOf(trx, 'plan', current.id, catalogues)
       const row = await updatePlan(trx, current.id, { ...fields.row, updated_at: this.deps.now().toISOString() })
       await claimScopes(trx, { kind: 'plan', id: current.id }, 'JWTScope', fields.scopes)
-      const after = row === undefined ? current : toPlanRecord(row)
+      const after = row === undefined ? current : await record(trx, row)
       await recordAudit(trx, {
         actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'plan', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
       })
@@ -86,9 +94,20 @@ export class PlanService {
 /** The plan to change; with a precondition (If-Match), locked first and then checked (412). */
 async function currentPlan (trx: Db, id: number, ctx: WriteContext<PlanRecord>): Promise<PlanRecord> {
   if (ctx.precondition !== undefined) await lockRow(trx, 'plans', id)
-  const current = toPlanRecord(await getPlanRow(trx, id))
+  const current = await record(trx, await getPlanRow(trx, id))
   ctx.precondition?.(current, `plan ${current.id}`)
   return current
+}
+
+async function record (db: Db, row: PlanRow): Promise<PlanRecord> {
+  const [plan] = await records(db, [row])
+  return plan!
+}
+
+/** The plans with their catalogues (one more query for a page). */
+async function records (db: Db, rows: readonly PlanRow[]): Promise<PlanRecord[]> {
+  const catalogues = await listCataloguesOf(db, 'plan', rows.map((row) => row.id))
+  return rows.map((row) => toPlanRecord(row, catalogues.filter((catalogue) => catalogue.offer_id === row.id)))
 }
 
 function validatePlan (input: Pick<PlanInput, 'Name' | 'JWTScope' | 'AutoApproveAccessRequests'> & Readonly<Record<string, unknown>>) {

@@ -1,6 +1,6 @@
 // Tyk documents many descriptive fields on products and plans that carry no behaviour here: they are
 // accepted with their Tyk types, stored as given (a JSON column) and answered unchanged.
-import { Type, type Static, type TSchema } from 'typebox'
+import { Type, type TSchema } from 'typebox'
 
 export const SafeInteger = (description: string, minimum = -Number.MAX_SAFE_INTEGER) =>
   Type.Integer({ minimum, maximum: Number.MAX_SAFE_INTEGER, description })
@@ -8,13 +8,6 @@ export const SafeNumber = (description: string) =>
   Type.Number({ minimum: -Number.MAX_SAFE_INTEGER, maximum: Number.MAX_SAFE_INTEGER, description })
 export const Text = (maxLength: number, description: string) => Type.String({ maxLength, description })
 export const LooseObject = (description: string) => Type.Object({}, { additionalProperties: true, description })
-/**
- * A list field: Go answers an empty slice as `null`, so saved Tyk objects carry `null` for it; read as []
- * (design.md §2). One `type: [array, null]` rather than a union, so that a bad item is named by its index.
- */
-export const List = <T extends TSchema>(items: T, options: { maxItems: number; description?: string }) =>
-  Type.Unsafe<Array<Static<T>> | null>({ type: ['array', 'null'], items, maxItems: options.maxItems, description: `${options.description ?? 'a list'}; null means []` })
-
 /** Every field of `fields`, optional. */
 export function optional<T extends Record<string, TSchema>> (fields: T): { [K in keyof T]: ReturnType<typeof Type.Optional<T[K]>> } {
   return Object.fromEntries(Object.entries(fields).map(([name, schema]) => [name, Type.Optional(schema)])) as never

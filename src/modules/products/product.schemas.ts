@@ -1,21 +1,19 @@
 // The product contract (tyk-portal-api.md §5.1; Product-show, the create/update examples, ProductClientType*).
 import { Type, type Static, type TSchema } from 'typebox'
-import { Id, Ignored, StringEnum, Timestamp } from '../../http/schemas.ts'
+import { Id, IdOrName, IdRef, Ignored, List, StringEnum, Timestamp } from '../../http/schemas.ts'
 import { OKTA_APP_TYPES } from '../oauth-providers/client-type.values.ts'
 import type { ClientTypeRecord } from '../oauth-providers/client-type.record.ts'
 import { formatTimestamp } from '../../shared/time.ts'
-import { List, LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
+import { LooseObject, SafeInteger, Text, optional } from './pass-through.ts'
 import type { ProductRecord } from './product.record.ts'
 
 export const ProductIdParam = Type.String({ description: 'UID of this API Product (integer)', examples: ['1'] })
 export const ProductClientTypeIdParam = Type.String({ description: 'UID of a client type attached to this API Product (integer)', examples: ['1'] })
 
-const IdOrName = Type.Union([Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER }), Type.String({ maxLength: 255 })])
-
 /**
  * Tyk's descriptive product fields: accepted with their Tyk types, stored as given and answered
- * unchanged; no behaviour here. (Tyk writes Catalogues and Tags as IDs and reads them as names: both
- * are accepted and returned as sent.)
+ * unchanged; no behaviour here. (Tyk writes Tags as IDs and reads them as names: this service has no
+ * tags, so both are accepted and returned as sent.)
  */
 const PRODUCT_FIELDS = {
   APIDetails: List(Type.Object({
@@ -30,7 +28,6 @@ const PRODUCT_FIELDS = {
   }, { additionalProperties: true }), { maxItems: 1000, description: 'APIs included in this API Product' }),
   AuthType: Text(255, 'authentication type of the APIs (ex. authToken, jwt)'),
   AuthTypes: List(Type.String({ maxLength: 255 }), { maxItems: 100, description: 'authentication types of the APIs (ex. ["key","oauth2"])' }),
-  Catalogues: List(IdOrName, { maxItems: 1000, description: 'catalogue IDs (write) or names (read)' }),
   CID: Text(255, 'portable ID of this API Product (Tyk 1.13 custom IDs)'),
   Content: Text(262144, 'marketing description, HTML fragment'),
   Description: Text(65536, 'short description shown in the catalogue'),
@@ -59,6 +56,10 @@ export const ProductBody = Type.Object({
     maxItems: 100,
     description: 'client types offered: IDs, or the names a GET returned. Omitted on PUT keeps the attachments; [] detaches all'
   })),
+  Catalogues: Type.Optional(List(IdOrName, {
+    maxItems: 1000,
+    description: 'catalogues offering it: IDs (as Tyk writes them), or the names a GET answered. Omitted on PUT keeps them; [] removes it from all'
+  })),
   ...OptionalProductFields,
   ID: Ignored(),
   CreatedAt: Ignored(),
@@ -76,7 +77,7 @@ export type ProductPatch = Static<typeof ProductPatch>
  * Product-show: answered only when written.
  */
 const PRODUCT_DEFAULTS = {
-  APIDetails: [], AuthType: '', AuthTypes: [], Catalogues: [], CID: '', Content: '', Description: '', DisplayName: '', Feature: false,
+  APIDetails: [], AuthType: '', AuthTypes: [], CID: '', Content: '', Description: '', DisplayName: '', Feature: false,
   IsDocumentationOnly: false, Logo: '', Path: '', Preview: '', ProviderID: 0, ReferenceID: '', SpecDetails: [], Tags: []
 } as const satisfies ProductFields
 const { DocsOnly, Documentation, ...ShownProductFields } = PRODUCT_FIELDS
@@ -87,6 +88,7 @@ export const ProductShow = Type.Object({
   DCREnabled: Type.Boolean(),
   Scopes: Type.String({ description: 'canonical: comma-separated', examples: ['payments,clients'] }),
   Templates: Type.Array(Type.String(), { description: 'names of the client types offered', examples: [['Web application']] }),
+  Catalogues: Type.Array(Type.String(), { description: 'names of the catalogues offering it (Tyk answers names)', examples: [['Public Catalogue']] }),
   ...ShownProductFields,
   ...optional({ DocsOnly, Documentation }),
   CreatedAt: Timestamp,
@@ -101,6 +103,7 @@ export function toProductShow (product: ProductRecord): ProductShow {
     DCREnabled: product.dcrEnabled,
     Scopes: product.scopes.join(','),
     Templates: product.clientTypes.map((type) => type.name),
+    Catalogues: product.catalogues.map((catalogue) => catalogue.name),
     ...PRODUCT_DEFAULTS,
     ...(product.passThrough as ProductFields),
     CreatedAt: formatTimestamp(product.createdAt),
@@ -110,7 +113,7 @@ export function toProductShow (product: ProductRecord): ProductShow {
 
 // Attachments: /products/{product_id}/client_types (Tyk ProductClientTypeAttach / ListItem / Response).
 export const ProductClientTypeAttach = Type.Object({
-  ID: Type.Integer({ minimum: 1, maximum: Number.MAX_SAFE_INTEGER, description: 'ID of the client type to attach', examples: [11] })
+  ID: { ...IdRef('ID of the client type to attach'), examples: [11] }
 }, { additionalProperties: false })
 export type ProductClientTypeAttach = Static<typeof ProductClientTypeAttach>
 

@@ -19,6 +19,8 @@ import { decodeOnto } from '../../shared/decode-onto.ts'
 import type { ProductRow } from '../../db/tables/product.table.ts'
 import { claimScopes, releaseScopes } from './scope.repository.ts'
 import { parseScopes } from './scope.values.ts'
+import { listCataloguesOf, setCataloguesOf } from '../catalogues/catalogue.repository.ts'
+import { resolveCatalogues } from '../catalogues/catalogue.service.ts'
 
 /** Called once a product or plan is saved, outside the transaction, so that the IdP learns its scopes. */
 export type ScopesSavedHook = (scopes: readonly string[]) => Promise<void>
@@ -41,9 +43,7 @@ export class ProductService {
   constructor (private readonly deps: ProductServiceDeps & { readonly snapshot: AuditSnapshot<ProductRecord> }) {}
 
   async list (page: Page): Promise<ProductRecord[]> {
-    const rows = await listProducts(this.deps.db, page)
-    const attached = await listAttachedClientTypes(this.deps.db, rows.map((row) => row.id))
-    return rows.map((row) => toProductRecord(row, attached.filter((type) => type.product_id === row.id)))
+    return await records(this.deps.db, await listProducts(this.deps.db, page))
   }
 
   async create (input: ProductInput, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
@@ -51,10 +51,12 @@ export class ProductService {
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
       const templates = await resolveTemplates(trx, input.Templates ?? [], [])
+      const catalogues = await resolveCatalogues(trx, input.Catalogues)
       const row = await insertProduct(trx, { ...fields.row, created_at: now, updated_at: now })
       await claimScopes(trx, { kind: 'product', id: row.id }, 'Scopes', fields.scopes)
       await attachClientTypes(trx, row.id, templates, now)
-      const after = await withClientTypes(trx, row)
+      await setCataloguesOf(trx, 'product', row.id, catalogues ?? [])
+      const after = await record(trx, row)
       await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'create', resourceType: 'product', resourceId: row.id, after: this.deps.snapshot(after) })
       return after
     })
@@ -63,10 +65,10 @@ export class ProductService {
   }
 
   async get (id: number): Promise<ProductRecord> {
-    return await withClientTypes(this.deps.db, await getProductRow(this.deps.db, id))
+    return await record(this.deps.db, await getProductRow(this.deps.db, id))
   }
 
-  /** Tyk PUT: the body decoded onto the stored product; `Templates` omitted keeps the attachments, [] or null detaches them all. */
+  /** Tyk PUT: the body decoded onto the stored product; `Templates` or `Catalogues` omitted keep them, [] or null removes them all. */
   async update (id: number, patch: ProductPatch, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
     const now = this.deps.now().toISOString()
     const product = await this.deps.db.transaction().execute(async (trx) => {
@@ -79,9 +81,11 @@ export class ProductService {
         await detachClientTypes(trx, current.id, attached.filter((id) => !templates.includes(id)))
         await attachClientTypes(trx, current.id, templates, now)
       }
+      const catalogues = await resolveCatalogues(trx, input.Catalogues)
+      if (catalogues !== undefined) await setCataloguesOf(trx, 'product', current.id, catalogues)
       const row = await updateProduct(trx, current.id, { ...fields.row, updated_at: now })
       await claimScopes(trx, { kind: 'product', id: current.id }, 'Scopes', fields.scopes)
-      const after = row === undefined ? current : await withClientTypes(trx, row)
+      const after = row === undefined ? current : await record(trx, row)
       await recordAudit(trx, {
         actor: ctx.actor, at: this.deps.now(), action: 'update', resourceType: 'product', resourceId: current.id, before: this.deps.snapshot(current), after: this.deps.snapshot(after)
       })
@@ -148,13 +152,22 @@ export class ProductService {
 /** The product to change; with a precondition (If-Match), locked first and then checked (412). */
 async function currentProduct (trx: Db, id: number, ctx: WriteContext<ProductRecord>): Promise<ProductRecord> {
   if (ctx.precondition !== undefined) await lockRow(trx, 'products', id)
-  const current = await withClientTypes(trx, await getProductRow(trx, id))
+  const current = await record(trx, await getProductRow(trx, id))
   ctx.precondition?.(current, `product ${current.id}`)
   return current
 }
 
-async function withClientTypes (db: Db, row: ProductRow): Promise<ProductRecord> {
-  return toProductRecord(row, await listAttachedClientTypes(db, [row.id]))
+async function record (db: Db, row: ProductRow): Promise<ProductRecord> {
+  const [product] = await records(db, [row])
+  return product!
+}
+
+/** The products with their client types and catalogues (two queries for a page). */
+async function records (db: Db, rows: readonly ProductRow[]): Promise<ProductRecord[]> {
+  const ids = rows.map((row) => row.id)
+  const attached = await listAttachedClientTypes(db, ids)
+  const catalogues = await listCataloguesOf(db, 'product', ids)
+  return rows.map((row) => toProductRecord(row, attached.filter((type) => type.product_id === row.id), catalogues.filter((catalogue) => catalogue.offer_id === row.id)))
 }
 
 /** An attachment as the audit trail keeps it (our format: there is no GET of an attachment by itself). */
