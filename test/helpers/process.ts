@@ -60,7 +60,8 @@ export interface ServiceProcess {
 }
 
 export async function startService (env: Record<string, string>, timeoutMs = 20_000, entry: Entry = 'npm start'): Promise<ServiceProcess> {
-  const port = await freePort()
+  // A caller that needs the port before the start (a redirect URI registered elsewhere) names it.
+  const port = env.PORTAL_PORT === undefined ? await freePort() : Number(env.PORTAL_PORT)
   const child = spawnEntry(entry, { PORTAL_PORT: String(port), PORTAL_LOG_LEVEL: 'warn', ...env })
   let output = ''
   child.stdout?.on('data', (chunk) => { output += String(chunk) })
