@@ -154,7 +154,7 @@ for (const dialect of dialects) {
       const refused = await h.call('GET', '/portal-api/audit-log?resource_type=provider&resource_id=x')
       assert.equal(refused.status, 400)
       assert.deepEqual(refused.body.errors, [
-        'query parameter resource_type must be one of oauth_provider, client_type, product, plan, app, access_request, credential, got "provider"',
+        'query parameter resource_type must be one of oauth_provider, client_type, product, plan, app, access_request, credential, organisation, team, user, catalogue, got "provider"',
         'query parameter resource_id must be a resource ID (an integer from 1), got "x"'
       ])
       assert.deepEqual((await h.call('GET', `/portal-api/audit-log?resource_id=${first}`)).body.errors, ['query parameter resource_id needs resource_type: IDs are per kind of resource'])
