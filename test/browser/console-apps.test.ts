@@ -9,7 +9,7 @@ import type { AddressInfo } from 'node:net'
 import { after, before, describe, it } from 'node:test'
 import * as oidc from 'openid-client'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
-import { accessibilityChecker, browserSkip, type ConsoleService, launchChromium, signInAtIdp, startConsoleService } from '../helpers/browser.ts'
+import { accessibilityChecker, browserSkip, launchChromium, signInAtIdp, startConsoleService, step, type ConsoleService } from '../helpers/browser.ts'
 import { okService } from '../helpers/process.ts'
 
 describe('apps, access requests and credentials in the console, in Chromium', { skip: browserSkip }, () => {
@@ -56,125 +56,127 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: service.baseUrl })
     page = await context.newPage()
     page.setDefaultTimeout(10_000)
+    await page.goto(`${service.baseUrl}/`)
+    await signInAtIdp(page, 'admin', service.adminPassword)
   })
   after(async () => {
     await browser?.close()
     await service?.close()
   })
 
-  it('signs in and finds the request in the queue of pending requests, with who asked for what', async () => {
-    await page.goto(`${service.baseUrl}/`)
-    await signInAtIdp(page, 'admin', service.adminPassword)
-    await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Access requests' }).click()
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Access requests')
-    const row = await page.locator('tr', { hasText: 'Payment App' }).innerText()
-    for (const expected of [`#${ids.paid}`, `user ${ids.user}`, 'payments_api', 'Free plan', 'Machine to machine', 'pending', /\d+ minutes?/]) {
-      assert.match(row, expected instanceof RegExp ? expected : new RegExp(expected), row)
-    }
-    assert.match(await main(), /Unwanted App/)
-    await accessible()
-    await page.getByRole('link', { name: 'Approved', exact: true }).click()
-    assert.match(await main(), /No approved access request/)
-    await accessible()
-    await page.getByRole('link', { name: 'Pending', exact: true }).click()
-  })
+  it('takes a request from the queue to a token: preview, approval, the secret once, rotation, deletion, and a rejection', async () => {
+    await step('finds the request in the queue of pending requests, with who asked for what', async () => {
+      await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Access requests' }).click()
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Access requests')
+      const row = await page.locator('tr', { hasText: 'Payment App' }).innerText()
+      for (const expected of [`#${ids.paid}`, `user ${ids.user}`, 'payments_api', 'Free plan', 'Machine to machine', 'pending', /\d+ minutes?/]) {
+        assert.match(row, expected instanceof RegExp ? expected : new RegExp(expected), row)
+      }
+      assert.match(await main(), /Unwanted App/)
+      await accessible()
+      await page.getByRole('link', { name: 'Approved', exact: true }).click()
+      assert.match(await main(), /No approved access request/)
+      await accessible()
+      await page.getByRole('link', { name: 'Pending', exact: true }).click()
+    })
 
-  it('shows what approval will register at the IdP, as the approval builds it', async () => {
-    await page.getByRole('link', { name: `Access request ${ids.paid} of Payment App` }).click()
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Access request ${ids.paid}`)
-    assert.match(await main(), /registers a new client for the app at Embedded IdP/)
-    const registered = page.getByRole('table')
-    const value = async (label: string) => await registered.locator('tr', { has: page.locator('td', { hasText: new RegExp(`^${label}$`) }) }).locator('td').nth(2).innerText()
-    assert.equal(await value('Grant types'), 'client_credentials')
-    assert.equal(await value('Response types'), 'none')
-    assert.equal(await value('Redirect URIs'), 'none')
-    assert.equal(await value('Scopes'), 'payments, free-plan')
-    assert.equal(await value('Token endpoint authentication'), 'client_secret_basic')
-    assert.match(await value('Client name'), /^Payment App \[portal:\d+:\d+:…\]$/)
-    await accessible()
-  })
+    await step('shows what approval will register at the IdP, as the approval builds it', async () => {
+      await page.getByRole('link', { name: `Access request ${ids.paid} of Payment App` }).click()
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Access request ${ids.paid}`)
+      assert.match(await main(), /registers a new client for the app at Embedded IdP/)
+      const registered = page.getByRole('table')
+      const value = async (label: string) => await registered.locator('tr', { has: page.locator('td', { hasText: new RegExp(`^${label}$`) }) }).locator('td').nth(2).innerText()
+      assert.equal(await value('Grant types'), 'client_credentials')
+      assert.equal(await value('Response types'), 'none')
+      assert.equal(await value('Redirect URIs'), 'none')
+      assert.equal(await value('Scopes'), 'payments, free-plan')
+      assert.equal(await value('Token endpoint authentication'), 'client_secret_basic')
+      assert.match(await value('Client name'), /^Payment App \[portal:\d+:\d+:…\]$/)
+      await accessible()
+    })
 
-  it('approves; the answer shows the credential and its secret once, which gets a real token', async () => {
-    // A second tab shows the same request, still pending, for the refused approval below.
-    const stale = await context.newPage()
-    await stale.goto(page.url())
-    await page.getByRole('button', { name: 'Approve' }).click()
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Access request ${ids.paid} is approved`)
-    assert.match(await main(), /Copy the client secret now: it will not be shown again/)
-    issued.secret = (await page.locator('#client-secret-1').innerText()).trim()
-    issued.clientId = (await page.locator('code[id^="client-id-"]').innerText()).trim()
-    assert.match(await main(), new RegExp(`Token endpoint\\s+${tokenEndpoint.replace(/[.]/g, '\\.')}`))
-    assert.match(await main(), /The identity provider registered what the portal asked for/)
-    await accessible()
-    await page.getByRole('button', { name: 'Copy' }).first().click()
-    await page.locator('#client-secret-1-copied', { hasText: 'Copied.' }).waitFor() // the clipboard answers asynchronously
-    assert.equal(await page.evaluate(async () => await navigator.clipboard.readText()), issued.secret)
+    await step('approves; the answer shows the credential and its secret once, which gets a real token', async () => {
+      // A second tab shows the same request, still pending, for the refused approval below.
+      const stale = await context.newPage()
+      await stale.goto(page.url())
+      await page.getByRole('button', { name: 'Approve' }).click()
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Access request ${ids.paid} is approved`)
+      assert.match(await main(), /Copy the client secret now: it will not be shown again/)
+      issued.secret = (await page.locator('#client-secret-1').innerText()).trim()
+      issued.clientId = (await page.locator('code[id^="client-id-"]').innerText()).trim()
+      assert.match(await main(), new RegExp(`Token endpoint\\s+${tokenEndpoint.replace(/[.]/g, '\\.')}`))
+      assert.match(await main(), /The identity provider registered what the portal asked for/)
+      await accessible()
+      await page.getByRole('button', { name: 'Copy' }).first().click()
+      await page.locator('#client-secret-1-copied', { hasText: 'Copied.' }).waitFor() // the clipboard answers asynchronously
+      assert.equal(await page.evaluate(async () => await navigator.clipboard.readText()), issued.secret)
 
-    const token = await clientCredentials(issued.clientId, issued.secret, 'payments free-plan')
-    assert.equal(token.status, 200, JSON.stringify(token.body))
-    assert.equal(typeof token.body.access_token, 'string')
+      const token = await clientCredentials(issued.clientId, issued.secret, 'payments free-plan')
+      assert.equal(token.status, 200, JSON.stringify(token.body))
+      assert.equal(typeof token.body.access_token, 'string')
 
-    // The same approval again, from the page that still showed the request pending: the API's reason, in words.
-    await stale.getByRole('button', { name: 'Approve' }).click()
-    assert.match(await stale.getByRole('alert').innerText(), new RegExp(`access request ${ids.paid} is approved, not pending`))
-    await stale.close()
-  })
+      // The same approval again, from the page that still showed the request pending: the API's reason, in words.
+      await stale.getByRole('button', { name: 'Approve' }).click()
+      assert.match(await stale.getByRole('alert').innerText(), new RegExp(`access request ${ids.paid} is approved, not pending`))
+      await stale.close()
+    })
 
-  it('shows the credential without its secret: client id, token endpoint, scopes', async () => {
-    await page.getByRole('link', { name: 'Open the credential' }).click()
-    issued.credentialUrl = page.url()
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Credential ${issued.clientId}`)
-    const text = await main()
-    assert.match(text, /Scopes\s+payments, free-plan/)
-    assert.match(text, new RegExp(`Token endpoint\\s+${tokenEndpoint.replace(/[.]/g, '\\.')}`))
-    assert.match(text, /Client secret\s+not shown/)
-    assert.equal((await page.content()).includes(issued.secret), false, 'the secret is never shown again')
-    await accessible()
-  })
+    await step('shows the credential without its secret: client id, token endpoint, scopes', async () => {
+      await page.getByRole('link', { name: 'Open the credential' }).click()
+      issued.credentialUrl = page.url()
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), `Credential ${issued.clientId}`)
+      const text = await main()
+      assert.match(text, /Scopes\s+payments, free-plan/)
+      assert.match(text, new RegExp(`Token endpoint\\s+${tokenEndpoint.replace(/[.]/g, '\\.')}`))
+      assert.match(text, /Client secret\s+not shown/)
+      assert.equal((await page.content()).includes(issued.secret), false, 'the secret is never shown again')
+      await accessible()
+    })
 
-  it('rotates: says first what stops working; the old secret is refused and the new one works', async () => {
-    await page.getByRole('link', { name: 'Rotate the secret…' }).click()
-    assert.match(await main(), /registers a replacement client .* then deletes the current client at the identity provider: from that moment the current client ID and secret stop working/)
-    await accessible()
-    await page.getByRole('button', { name: 'Rotate the secret' }).click()
-    assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'The secret is rotated')
-    assert.match(await main(), /it will not be shown again/)
-    assert.match(await main(), new RegExp(`Client ${issued.clientId} is replaced by client`))
-    assert.match(await main(), new RegExp(`client ${issued.clientId} is deleted at the IdP`))
-    const secret = (await page.locator('#client-secret').innerText()).trim()
-    const clientId = (await page.locator('code[id^="client-id-"]').innerText()).trim()
-    assert.notEqual(secret, issued.secret)
-    await accessible()
+    await step('rotates: says first what stops working; the old secret is refused and the new one works', async () => {
+      await page.getByRole('link', { name: 'Rotate the secret…' }).click()
+      assert.match(await main(), /registers a replacement client .* then deletes the current client at the identity provider: from that moment the current client ID and secret stop working/)
+      await accessible()
+      await page.getByRole('button', { name: 'Rotate the secret' }).click()
+      assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'The secret is rotated')
+      assert.match(await main(), /it will not be shown again/)
+      assert.match(await main(), new RegExp(`Client ${issued.clientId} is replaced by client`))
+      assert.match(await main(), new RegExp(`client ${issued.clientId} is deleted at the IdP`))
+      const secret = (await page.locator('#client-secret').innerText()).trim()
+      const clientId = (await page.locator('code[id^="client-id-"]').innerText()).trim()
+      assert.notEqual(secret, issued.secret)
+      await accessible()
 
-    assert.equal((await clientCredentials(issued.clientId, issued.secret, 'payments')).status, 401, 'the old client and secret are refused')
-    const token = await clientCredentials(clientId, secret, 'payments')
-    assert.equal(token.status, 200, JSON.stringify(token.body))
-    Object.assign(issued, { clientId, secret })
-  })
+      assert.equal((await clientCredentials(issued.clientId, issued.secret, 'payments')).status, 401, 'the old client and secret are refused')
+      const token = await clientCredentials(clientId, secret, 'payments')
+      assert.equal(token.status, 200, JSON.stringify(token.body))
+      Object.assign(issued, { clientId, secret })
+    })
 
-  it('deletes the credential, saying that it deletes the client at the IdP', async () => {
-    await page.goto(issued.credentialUrl)
-    await page.getByRole('link', { name: 'Delete…' }).click()
-    assert.match(await main(), new RegExp(`This deletes client ${issued.clientId} at the identity provider: its client ID and secret stop working at once`))
-    await accessible()
-    await page.getByRole('button', { name: 'Delete the credential and its client' }).click()
-    assert.match(await page.getByRole('status').innerText(), new RegExp(`client ${issued.clientId} is deleted at the IdP`))
-    await accessible()
-    assert.equal((await clientCredentials(issued.clientId, issued.secret, 'payments')).status, 401)
-  })
+    await step('deletes the credential, saying that it deletes the client at the IdP', async () => {
+      await page.goto(issued.credentialUrl)
+      await page.getByRole('link', { name: 'Delete…' }).click()
+      assert.match(await main(), new RegExp(`This deletes client ${issued.clientId} at the identity provider: its client ID and secret stop working at once`))
+      await accessible()
+      await page.getByRole('button', { name: 'Delete the credential and its client' }).click()
+      assert.match(await page.getByRole('status').innerText(), new RegExp(`client ${issued.clientId} is deleted at the IdP`))
+      await accessible()
+      assert.equal((await clientCredentials(issued.clientId, issued.secret, 'payments')).status, 401)
+    })
 
-  it('rejects another request, after saying what rejecting does', async () => {
-    await page.goto(`${service.baseUrl}/console/access-requests`)
-    await page.getByRole('link', { name: `Access request ${ids.refused} of Unwanted App` }).click()
-    await page.getByRole('link', { name: 'Reject…' }).click()
-    assert.match(await main(), /nothing changes at the identity provider/)
-    await accessible()
-    await page.getByRole('button', { name: 'Reject the request' }).click()
-    assert.equal(await page.getByRole('status').innerText(), 'Rejected.')
-    assert.match(await main(), /Status\s+rejected/)
-    await page.goto(`${service.baseUrl}/console/access-requests?status=rejected`)
-    assert.match(await page.locator('tr', { hasText: 'Unwanted App' }).innerText(), /rejected/)
-    assert.equal((await api('GET', `/access_requests/${ids.refused}`)).Status, 'rejected', 'the API sees the same')
+    await step('rejects another request, after saying what rejecting does', async () => {
+      await page.goto(`${service.baseUrl}/console/access-requests`)
+      await page.getByRole('link', { name: `Access request ${ids.refused} of Unwanted App` }).click()
+      await page.getByRole('link', { name: 'Reject…' }).click()
+      assert.match(await main(), /nothing changes at the identity provider/)
+      await accessible()
+      await page.getByRole('button', { name: 'Reject the request' }).click()
+      assert.equal(await page.getByRole('status').innerText(), 'Rejected.')
+      assert.match(await main(), /Status\s+rejected/)
+      await page.goto(`${service.baseUrl}/console/access-requests?status=rejected`)
+      assert.match(await page.locator('tr', { hasText: 'Unwanted App' }).innerText(), /rejected/)
+      assert.equal((await api('GET', `/access_requests/${ids.refused}`)).Status, 'rejected', 'the API sees the same')
+    })
   })
 
   it('adds an app, refusing a redirect URL as the API does with the field marked, asks for access, edits and deletes it', async () => {
