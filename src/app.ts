@@ -65,6 +65,10 @@ import { planPages } from './console/pages/plans.tsx'
 import { appPages } from './console/pages/apps.tsx'
 import { accessRequestPages } from './console/pages/access-requests.tsx'
 import { credentialPages } from './console/pages/credentials.tsx'
+import { portalCataloguePages } from './console/pages/portal-catalogue.tsx'
+import { portalAppPages } from './console/pages/portal-apps.tsx'
+import { portalCredentialPages } from './console/pages/portal-credentials.tsx'
+import { DeveloperService } from './modules/developers/developer.service.ts'
 import { Sessions } from './console/sessions.ts'
 import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
@@ -97,7 +101,7 @@ export interface AppDeps {
   readonly embeddedIdp?: EmbeddedIdpEndpoint
   /** How long a lease of a dead process blocks the others (PORTAL_LEASE_TTL_MS). Default 30 s. */
   readonly leaseTtlMs?: number
-  /** The admin console at /console (README "The admin console"); absent: no console. */
+  /** The admin console at /console and the developer portal at /portal (README); absent: neither. */
   readonly console?: ConsoleSetup
 }
 
@@ -217,13 +221,18 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       ...auditPages({ auditLog }),
       ...apiReferencePages({ openApi: () => app.swagger() })
     ]
-    await app.register(consolePlugin({
+    const door = {
       sessions: new Sessions({ db, box, now, hours: setup.sessionHours }),
       signIn,
       publicUrl: setup.publicUrl,
       issuerOrigin: setup.oidc === undefined ? undefined : new URL(setup.oidc.issuer).origin,
-      pages
-    }), { prefix: '/console' })
+      users
+    }
+    await app.register(consolePlugin({ ...door, audience: 'admin', pages }), { prefix: '/console' })
+    // The developer portal (issue 13): the same services, each call made as the signed-in developer.
+    const developers = new DeveloperService({ apps, accessRequests, credentials, catalogues, products, plans, clientTypes, users })
+    const portalPages = [...portalCataloguePages({ developers }), ...portalAppPages({ developers }), ...portalCredentialPages({ developers })]
+    await app.register(consolePlugin({ ...door, audience: 'developer', pages: portalPages }), { prefix: '/portal' })
     // Opening the service in a browser lands in the console.
     app.get('/', { schema: { hide: true } }, async (_request, reply) => await reply.redirect('/console/', 303))
   }

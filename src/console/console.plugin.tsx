@@ -1,17 +1,22 @@
-// The admin console's Fastify glue (issue 12): security headers, the form parser, sessions, the admin
-// guard, CSRF, and errors as pages. Pages call the same services as /portal-api, validate forms with
-// the same schemas through the same compiler and messages, and show what the API would answer, in words.
+// The Fastify glue of the admin console (issue 12) and of the developer portal (issue 13), two doors built
+// alike: security headers, the form parser, sessions, a guard per page's audience (an admin; an active
+// portal user), CSRF, and errors as pages. One sign-in serves both (/console/sign-in and /console/callback).
+// Pages call the same services as /portal-api, validate forms with the same schemas through the same
+// compiler and messages, and show what the API would answer, in words.
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify'
 import type { Static, TSchema } from 'typebox'
 import { AppError, HTTP_STATUS } from '../errors.ts'
 import { describeValidation } from '../http/error-handler.ts'
 import type { Actor } from '../shared/actor.ts'
+import { isAdminRole } from '../modules/organisations/member.record.ts'
+import type { Developer } from '../modules/developers/developer.service.ts'
+import type { UserService } from '../modules/users/user.service.ts'
 import { parsePage, type Page as ListPage } from '../shared/pagination.ts'
 import { assertIfMatch, etagOf, type WriteContext } from '../shared/precondition.ts'
 import { Html, h, render } from './html.ts'
-import { Page } from './layout.tsx'
+import { Page, type Audience } from './layout.tsx'
 import { sameCsrfToken, type Session, type Sessions } from './sessions.ts'
-import { safeReturnTo, SIGN_IN_TTL_MS, type OidcSignIn } from './sign-in.ts'
+import { returnsToPortal, safeReturnTo, SIGN_IN_TTL_MS, type OidcSignIn } from './sign-in.ts'
 import { ASSETS } from './assets.ts'
 
 export interface ConsoleOptions {
@@ -22,7 +27,12 @@ export interface ConsoleOptions {
   readonly publicUrl: string
   /** The identity provider's origin: the sign-out form's answer redirects there (CSP form-action). */
   readonly issuerOrigin: string | undefined
+  /** This door's: the console (admin, at /console, which also serves the sign-in) or the developer portal (developer, at /portal). */
+  readonly audience: Audience
+  /** Its pages, each for this audience. */
   readonly pages: readonly ConsolePage[]
+  /** The portal users developers sign in as (issue 13 item 2). */
+  readonly users: Pick<UserService, 'findBySubject' | 'signIn'>
 }
 
 /** What a page handler is given: the request's parts it may read, and who acts. */
@@ -40,11 +50,19 @@ export interface PageContext {
 /** A page answers markup, or sends the browser on (303 after a change, Post/Redirect/Get). */
 export type PageAnswer = Html | { readonly redirect: string; readonly notice?: NoticeCode } | { readonly status: number; readonly page: Html } | { readonly json: unknown }
 
-export interface ConsolePage {
+/** What a developer page is given besides: the portal user the developer signs in as (active, with a developer role). */
+export interface DeveloperContext extends PageContext {
+  readonly developer: Developer
+}
+
+interface Route<Context> {
   readonly method: 'GET' | 'POST'
   readonly url: string
-  handler(ctx: PageContext): Promise<PageAnswer>
+  handler(ctx: Context): Promise<PageAnswer>
 }
+
+/** A page, for admins (the console) or for developers (the portal), which its door's guard lets in. */
+export type ConsolePage = (Route<PageContext> & { readonly audience: 'admin' }) | (Route<DeveloperContext> & { readonly audience: 'developer' })
 
 // Notices are codes in the URL, never text, so that a link cannot put words in the console's mouth.
 export const NOTICES = {
@@ -57,7 +75,8 @@ export const NOTICES = {
   resolved: 'Resolved.',
   attached: 'The client type is offered now.',
   detached: 'The client type is no longer offered.',
-  requested: 'The access request is created: it waits in the queue for an admin\'s approval.'
+  requested: 'The access request is created: it waits in the queue for an admin\'s approval.',
+  asked: 'Access is requested: an admin of the portal answers it; this page shows its state.'
 } as const
 export type NoticeCode = keyof typeof NOTICES
 
@@ -89,6 +108,22 @@ export function consolePlugin (options: ConsoleOptions) {
     "frame-ancestors 'none'"
   ].join('; ')
 
+  const audience = options.audience
+  const home = audience === 'admin' ? '/console/' : '/portal/'
+  const signInUrl = (returnTo: string) => `/console/sign-in?return_to=${encodeURIComponent(returnTo)}`
+  const page = (title: string, messages: readonly string[], session?: Session, signInLink = false) => messagePage(title, messages, session, signInLink, audience)
+
+  /** Sends the browser to the identity provider, the sign-in's state in a short-lived cookie. */
+  async function startSignIn (reply: FastifyReply, returnTo: string, extra?: Readonly<Record<string, string>>): Promise<FastifyReply> {
+    if (options.signIn === undefined) {
+      return await sendPage(reply, 503, page('Sign-in is not configured', [
+        'The embedded IdP is off (PORTAL_EMBEDDED_IDP=false) and no other identity provider is named: set PORTAL_CONSOLE_OIDC_ISSUER, PORTAL_CONSOLE_OIDC_CLIENT_ID and PORTAL_CONSOLE_OIDC_CLIENT_SECRET.'
+      ]))
+    }
+    const { url, cookie: pending } = await options.signIn.begin(safeReturnTo(returnTo), extra)
+    return await reply.header('set-cookie', cookie(SIGN_IN_COOKIE, pending, SIGN_IN_TTL_MS / 1000)).redirect(url, 303)
+  }
+
   return async (app: FastifyInstance): Promise<void> => {
     // Pages are no part of the /portal-api contract: kept out of its OpenAPI document.
     app.addHook('onRoute', (route) => { route.schema = { ...route.schema, hide: true } })
@@ -108,9 +143,9 @@ export function consolePlugin (options: ConsoleOptions) {
       const status = error instanceof AppError ? HTTP_STATUS[error.code] : error.statusCode !== undefined && error.statusCode < 500 ? error.statusCode : 500
       if (status === 500) request.log.error({ err: error }, 'console page failed')
       const messages = error instanceof AppError ? error.messages : status === 500 ? [`internal error; see the service log for request ${request.id}`] : [error.message]
-      return await sendPage(reply, status, messagePage(status === 404 ? 'Not found' : 'Something went wrong', messages, sessions.get(request)))
+      return await sendPage(reply, status, page(status === 404 ? 'Not found' : 'Something went wrong', messages, sessions.get(request)))
     })
-    app.setNotFoundHandler(async (request, reply) => await sendPage(reply, 404, messagePage('Not found', [`There is no console page at ${request.url.split('?')[0] ?? ''}.`], sessions.get(request))))
+    app.setNotFoundHandler(async (request, reply) => await sendPage(reply, 404, page('Not found', [`There is no ${audience === 'admin' ? 'console' : 'portal'} page at ${request.url.split('?')[0] ?? ''}.`], sessions.get(request))))
 
     app.addHook('onRequest', async (request) => {
       const token = readCookie(request, cookieName(SESSION_COOKIE))
@@ -125,15 +160,55 @@ export function consolePlugin (options: ConsoleOptions) {
       return await reply.header('content-type', asset.type).header('etag', asset.etag).header('cache-control', 'no-cache').send(asset.body)
     })
 
+    if (audience === 'admin') registerSignIn(app)
+    else {
+      // An invitation link (issue 13 item 2): sign-in at the IdP with the code, which pre-fills its sign-up form;
+      // `prompt=login` shows that form even to a browser signed in there as someone else.
+      app.get('/invitation', async (request, reply) => {
+        const code = (request.query as Record<string, unknown>).code
+        if (typeof code !== 'string' || !/^[A-Za-z0-9_-]{1,256}$/.test(code)) {
+          return await sendPage(reply, 400, page('This invitation link is not complete', ['The link has no invitation code, or a damaged one: open the link of your invitation again, or ask the admin who invited you for a new one.']))
+        }
+        return await startSignIn(reply, '/portal/', { invitation: code, prompt: 'login' })
+      })
+    }
+
+    for (const route of options.pages) {
+      if (route.audience !== audience) throw new Error(`the ${audience} door cannot serve the ${route.audience} page ${route.url}`)
+      app.route({
+        method: route.method,
+        url: route.url,
+        handler: async (request, reply) => {
+          const session = sessions.get(request)
+          if (session === undefined) return await reply.redirect(signInUrl(request.method === 'GET' ? request.url : home), 303)
+          let answer: PageAnswer
+          if (route.audience === 'admin') {
+            if (!session.isAdmin) {
+              return await sendPage(reply, 403, page('Not an admin', [`You are signed in as ${session.username}, who is not a portal admin. Ask an admin to add you to the admin group, or sign out and sign in as another person.`], session))
+            }
+            answer = await route.handler(pageContext(request, session))
+          } else {
+            const developer = await options.users.findBySubject(session.subject)
+            // Signed in to the console only: the portal's sign-in makes the person a portal user (the IdP's session makes it quick).
+            if (developer === undefined) return await reply.redirect(signInUrl(request.method === 'GET' ? request.url : home), 303)
+            const refusal = developerRefusal(developer, session)
+            if (refusal !== undefined) return await sendPage(reply, 403, refusal)
+            answer = await route.handler({ ...pageContext(request, session), developer })
+          }
+          if (answer instanceof Html) return await sendPage(reply, 200, answer)
+          if ('json' in answer) return await reply.type('application/json; charset=utf-8').send(JSON.stringify(answer.json))
+          if ('redirect' in answer) return await reply.redirect(answer.notice === undefined ? answer.redirect : `${answer.redirect}${answer.redirect.includes('?') ? '&' : '?'}notice=${answer.notice}`, 303)
+          return await sendPage(reply, answer.status, answer.page)
+        }
+      })
+    }
+  }
+
+  /** The console's sign-in, callback and sign-out, which the developer portal's pages use too. */
+  function registerSignIn (app: FastifyInstance): void {
     app.get('/sign-in', async (request, reply) => {
-      if (options.signIn === undefined) {
-        return await sendPage(reply, 503, messagePage('Sign-in is not configured', [
-          'The embedded IdP is off (PORTAL_EMBEDDED_IDP=false) and no other identity provider is named: set PORTAL_CONSOLE_OIDC_ISSUER, PORTAL_CONSOLE_OIDC_CLIENT_ID and PORTAL_CONSOLE_OIDC_CLIENT_SECRET.'
-        ]))
-      }
       const returnTo = (request.query as Record<string, unknown>).return_to
-      const { url, cookie: pending } = await options.signIn.begin(safeReturnTo(typeof returnTo === 'string' ? returnTo : '/console/'))
-      return await reply.header('set-cookie', cookie(SIGN_IN_COOKIE, pending, SIGN_IN_TTL_MS / 1000)).redirect(url, 303)
+      return await startSignIn(reply, typeof returnTo === 'string' ? returnTo : '/console/')
     })
 
     app.get('/callback', async (request, reply) => {
@@ -142,7 +217,7 @@ export function consolePlugin (options: ConsoleOptions) {
       if (options.signIn === undefined) throw new AppError('not_found', 'sign-in is not configured')
       if (typeof query.error === 'string') {
         const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : ''
-        return await sendPage(reply.header('set-cookie', clear), 403, messagePage('Sign-in did not complete', [`The identity provider answered ${query.error}${description}.`], undefined, true))
+        return await sendPage(reply.header('set-cookie', clear), 403, page('Sign-in did not complete', [`The identity provider answered ${query.error}${description}.`], undefined, true))
       }
       let outcome
       try {
@@ -150,10 +225,19 @@ export function consolePlugin (options: ConsoleOptions) {
       } catch (error) {
         request.log.warn({ err: error }, 'console sign-in failed')
         const message = error instanceof AppError ? error.messages : ['The identity provider\'s answer could not be checked (state, nonce or code). Sign in again.']
-        return await sendPage(reply.header('set-cookie', clear), 400, messagePage('Sign-in did not complete', message, undefined, true))
+        return await sendPage(reply.header('set-cookie', clear), 400, page('Sign-in did not complete', message, undefined, true))
       }
       const token = await options.sessions.start(outcome.person, outcome.idToken)
       void reply.header('set-cookie', [clear, cookie(SESSION_COOKIE, token, options.sessions.lifetimeSeconds)])
+      if (returnsToPortal(outcome.returnTo)) {
+        // Issue 13 item 2: a developer who signs in is a portal user: linked, or made now under the sign-up policy.
+        try {
+          await options.users.signIn(outcome.identity, { actor: { fingerprint: `person:${outcome.person.username}`, requestId: request.id } })
+        } catch (error) {
+          if (!(error instanceof AppError) || error.code === 'unavailable') throw error
+          return await sendPage(reply, HTTP_STATUS[error.code] === 409 ? 409 : 403, messagePage('You cannot use the developer portal yet', error.messages, await options.sessions.find(token), false, 'developer'))
+        }
+      }
       return await reply.redirect(outcome.returnTo, 303)
     })
 
@@ -168,41 +252,36 @@ export function consolePlugin (options: ConsoleOptions) {
       return await reply.redirect(next, 303)
     })
 
-    app.get('/signed-out', async (_request, reply) => await sendPage(reply, 200, messagePage('Signed out', ['You are signed out of the console.'], undefined, true)))
+    app.get('/signed-out', async (_request, reply) => await sendPage(reply, 200, page('Signed out', ['You are signed out of the console and of the developer portal.'], undefined, true)))
+  }
 
-    for (const page of options.pages) {
-      app.route({
-        method: page.method,
-        url: page.url,
-        handler: async (request, reply) => {
-          const session = sessions.get(request)
-          if (session === undefined) {
-            const back = request.method === 'GET' ? request.url : '/console/'
-            return await reply.redirect(`/console/sign-in?return_to=${encodeURIComponent(back)}`, 303)
-          }
-          if (!session.isAdmin) {
-            return await sendPage(reply, 403, messagePage('Not an admin', [`You are signed in as ${session.username}, who is not a portal admin. Ask an admin to add you to the admin group, or sign out and sign in as another person.`], session))
-          }
-          const form = request.method === 'POST' ? formOf(request) : new URLSearchParams()
-          if (request.method === 'POST') checkCsrf(request, session)
-          const answer = await page.handler({
-            session,
-            params: request.params as Record<string, string>,
-            query: request.query as Record<string, string | undefined>,
-            form,
-            actor: { fingerprint: `person:${session.username}`, requestId: request.id },
-            validated: <T extends TSchema>(schema: T, body: unknown): Static<T> => {
-              const check = request.compileValidationSchema(schema, 'body')
-              if (!check(body)) throw new AppError('invalid_input', describeValidation(check.errors ?? [], 'body'))
-              return body as Static<T>
-            }
-          })
-          if (answer instanceof Html) return await sendPage(reply, 200, answer)
-          if ('json' in answer) return await reply.type('application/json; charset=utf-8').send(JSON.stringify(answer.json))
-          if ('redirect' in answer) return await reply.redirect(answer.notice === undefined ? answer.redirect : `${answer.redirect}${answer.redirect.includes('?') ? '&' : '?'}notice=${answer.notice}`, 303)
-          return await sendPage(reply, answer.status, answer.page)
-        }
-      })
+  /** Why a signed-in person may not use the developer pages now, as a page; undefined when they may. */
+  function developerRefusal (developer: Developer, session: Session): Html | undefined {
+    if (isAdminRole(developer.role)) {
+      return page('This is the developer portal', [`You sign in as portal user ${developer.email}, an admin user (${developer.role}): admins work in the console, developers here.`], session)
+    }
+    // Tyk's Active flag: under the "approval" sign-up policy a new developer waits for an admin.
+    if (!developer.active) {
+      return page('Your account waits for an admin\'s approval', [`You are signed in as ${developer.email}. An admin of the portal approves new accounts before they can use it; come back once they have.`], session)
+    }
+    return undefined
+  }
+
+  /** What a page handler is given, once its guard let the person in; a POST's form is checked for CSRF first. */
+  function pageContext (request: FastifyRequest, session: Session): PageContext {
+    const form = request.method === 'POST' ? formOf(request) : new URLSearchParams()
+    if (request.method === 'POST') checkCsrf(request, session)
+    return {
+      session,
+      params: request.params as Record<string, string>,
+      query: request.query as Record<string, string | undefined>,
+      form,
+      actor: { fingerprint: `person:${session.username}`, requestId: request.id },
+      validated: <T extends TSchema>(schema: T, body: unknown): Static<T> => {
+        const check = request.compileValidationSchema(schema, 'body')
+        if (!check(body)) throw new AppError('invalid_input', describeValidation(check.errors ?? [], 'body'))
+        return body as Static<T>
+      }
     }
   }
 
@@ -234,12 +313,14 @@ async function sendPage (reply: FastifyReply, status: number, page: Html): Promi
 }
 
 /** A page of messages: errors, sign-in outcomes. */
-export function messagePage (title: string, messages: readonly string[], session?: Session, signInLink = false): Html {
+export function messagePage (title: string, messages: readonly string[], session?: Session, signInLink = false, audience: Audience = 'admin'): Html {
   return (
-    <Page title={title} session={session}>
+    <Page title={title} session={session} audience={audience}>
       {messages.map((message) => <p>{message}</p>)}
-      {signInLink ? <p><a href='/console/sign-in'>Sign in</a></p> : null}
-      {session?.isAdmin === true ? <p><a href='/console/'>Back to the console</a></p> : null}
+      {signInLink
+        ? <ul><li><a href='/console/sign-in'>Sign in to the console</a></li><li><a href='/console/sign-in?return_to=%2Fportal%2F'>Sign in to the developer portal</a></li></ul>
+        : null}
+      {audience === 'admin' && session?.isAdmin === true ? <p><a href='/console/'>Back to the console</a></p> : null}
     </Page>
   )
 }
@@ -254,8 +335,13 @@ export function formWriteContext<T> (ctx: PageContext, represent?: (record: T) =
   return { actor: ctx.actor, precondition: (current, resource) => { assertIfMatch([etag], resource, represent(current)) } }
 }
 
-export function consolePage (method: ConsolePage['method'], url: string, handler: ConsolePage['handler']): ConsolePage {
-  return { method, url, handler }
+export function consolePage (method: ConsolePage['method'], url: string, handler: (ctx: PageContext) => Promise<PageAnswer>): ConsolePage {
+  return { audience: 'admin', method, url, handler }
+}
+
+/** A developer portal page (issue 13 item 3): its handler acts as the signed-in developer. */
+export function portalPage (method: ConsolePage['method'], url: string, handler: (ctx: DeveloperContext) => Promise<PageAnswer>): ConsolePage {
+  return { audience: 'developer', method, url, handler }
 }
 
 /** Tyk's page and per_page, read as the API reads them; the page number for the pager. */

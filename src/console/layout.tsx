@@ -14,6 +14,20 @@ export const NAV = [
   { href: '/console/api', label: 'API reference' }
 ] as const
 
+/** The developer portal's sections (issue 13 item 3). */
+export const PORTAL_NAV = [
+  { href: '/portal/', label: 'Catalogue' },
+  { href: '/portal/apps', label: 'My apps' }
+] as const
+
+/** Who a page is for: admins in the console at /console, developers in the portal at /portal. */
+export type Audience = 'admin' | 'developer'
+
+const DOORS: Readonly<Record<Audience, { readonly name: string; readonly home: string; readonly nav: ReadonlyArray<{ readonly href: string; readonly label: string }> }>> = {
+  admin: { name: 'Portal console', home: '/console/', nav: NAV },
+  developer: { name: 'Developer portal', home: '/portal/', nav: PORTAL_NAV }
+}
+
 export interface PageProps {
   readonly title: string
   /** The signed-in person; absent on the sign-in pages. */
@@ -22,23 +36,29 @@ export interface PageProps {
   readonly section?: string
   /** A confirmation shown above the content (role="status"). */
   readonly notice?: string | undefined
+  /** The console's shell (default) or the developer portal's. */
+  readonly audience?: Audience
+  /** Show the sections' navigation; default: in the console, to admins. */
+  readonly navigation?: boolean
   readonly children?: Child
 }
 
-export function Page ({ title, session, section, notice, children }: PageProps): Html {
+export function Page ({ title, session, section, notice, audience = 'admin', navigation, children }: PageProps): Html {
+  const door = DOORS[audience]
+  const showNavigation = navigation ?? (audience === 'admin' && session?.isAdmin === true)
   return (
     <html lang='en'>
       <head>
         <meta charset='utf-8' />
         <meta name='viewport' content='width=device-width, initial-scale=1' />
-        <title>{title} · Portal console</title>
+        <title>{title} · {door.name}</title>
         <link rel='stylesheet' href='/console/assets/console.css' />
         <script src='/console/assets/console.js' defer />
       </head>
       <body>
         <a class='skip' href='#main'>Skip to content</a>
         <header class='top'>
-          <a class='brand' href='/console/'>Portal console</a>
+          <a class='brand' href={door.home}>{door.name}</a>
           {session === undefined
             ? null
             : (
@@ -49,11 +69,11 @@ export function Page ({ title, session, section, notice, children }: PageProps):
               </form>
               )}
         </header>
-        {session?.isAdmin === true
+        {showNavigation
           ? (
-            <nav aria-label='Console'>
+            <nav aria-label={audience === 'admin' ? 'Console' : 'Developer portal'}>
               <ul>
-                {NAV.map((entry) => <li><a href={entry.href} aria-current={entry.href === section ? 'page' : undefined}>{entry.label}</a></li>)}
+                {door.nav.map((entry) => <li><a href={entry.href} aria-current={entry.href === section ? 'page' : undefined}>{entry.label}</a></li>)}
               </ul>
             </nav>
             )

@@ -8,6 +8,7 @@ import { AppError } from '../errors.ts'
 import { IdpError, type HttpGate, type HttpMethod } from '../dcr/index.ts'
 import type { SecretBox } from '../shared/secret-box.ts'
 import type { Clock } from '../shared/time.ts'
+import type { SignedInPerson } from '../modules/users/user.service.ts'
 import type { Person } from './sessions.ts'
 
 export interface SignInOptions {
@@ -36,8 +37,11 @@ export class OidcSignIn {
 
   constructor (private readonly options: SignInOptions) {}
 
-  /** The identity provider's authorization URL, and the sealed value of the sign-in cookie. */
-  async begin (returnTo: string): Promise<{ readonly url: string; readonly cookie: string }> {
+  /**
+   * The identity provider's authorization URL, and the sealed value of the sign-in cookie. `extra`: more
+   * authorization parameters (OpenID Connect Core §3.1.2.1 `prompt`; the embedded IdP's `invitation`).
+   */
+  async begin (returnTo: string, extra: Readonly<Record<string, string>> = {}): Promise<{ readonly url: string; readonly cookie: string }> {
     const config = await this.discovered()
     const pending: Pending = {
       state: oidc.randomState(),
@@ -47,6 +51,7 @@ export class OidcSignIn {
       expires: this.options.now().getTime() + SIGN_IN_TTL_MS
     }
     const url = oidc.buildAuthorizationUrl(config, {
+      ...extra,
       redirect_uri: this.options.redirectUri,
       scope: SCOPE,
       state: pending.state,
@@ -58,7 +63,7 @@ export class OidcSignIn {
   }
 
   /** Checks the callback against the cookie (state, nonce, PKCE) and redeems the code. */
-  async finish (callbackUrl: URL, cookie: string | undefined): Promise<{ readonly person: Person; readonly idToken: string; readonly returnTo: string }> {
+  async finish (callbackUrl: URL, cookie: string | undefined): Promise<{ readonly person: Person; readonly identity: SignedInPerson; readonly idToken: string; readonly returnTo: string }> {
     const pending = this.opened(cookie)
     const config = await this.discovered()
     const tokens = await oidc.authorizationCodeGrant(config, callbackUrl, {
@@ -67,8 +72,14 @@ export class OidcSignIn {
     const claims = tokens.claims()
     if (claims === undefined || tokens.id_token === undefined) throw new AppError('idp_failed', 'the identity provider answered no ID token')
     const username = stringClaim(claims.preferred_username) ?? stringClaim(claims.email) ?? claims.sub
+    const subject = `${claims.iss} ${claims.sub}`
+    const name = stringClaim(claims.name) ?? username
+    // OpenID Connect Core §5.1's standard claims, for the portal user a developer becomes (Tyk's First and Last, at most 255 characters).
+    const first = (stringClaim(claims.given_name) ?? name).slice(0, 255)
+    const last = (stringClaim(claims.family_name) ?? '').slice(0, 255)
     return {
-      person: { subject: `${claims.iss} ${claims.sub}`, username, name: stringClaim(claims.name) ?? username, isAdmin: this.isAdmin(claims) },
+      person: { subject, username, name, isAdmin: this.isAdmin(claims) },
+      identity: { subject, email: stringClaim(claims.email), emailVerified: claims.email_verified === true, first, last },
       idToken: tokens.id_token,
       returnTo: pending.returnTo
     }
@@ -129,9 +140,14 @@ export function consoleRedirects (publicUrl: string): { readonly redirectUri: st
   return { redirectUri: `${publicUrl}/console/callback`, postLogoutRedirectUri: `${publicUrl}/console/signed-out` }
 }
 
-/** A path of the console only: never an open redirect (OWASP Unvalidated Redirects). */
+/** A path of the console or of the developer portal only: never an open redirect (OWASP Unvalidated Redirects). */
 export function safeReturnTo (value: string): string {
-  return /^\/console(?:[/?#]|$)/.test(value) && !value.startsWith('//') && !value.includes('\\') ? value : '/console/'
+  return /^\/(?:console|portal)(?:[/?#]|$)/.test(value) && !value.includes('\\') ? value : '/console/'
+}
+
+/** Whether a sign-in returns to the developer portal: then the person becomes a portal user (issue 13 item 2). */
+export function returnsToPortal (returnTo: string): boolean {
+  return /^\/portal(?:[/?#]|$)/.test(returnTo)
 }
 
 function stringClaim (value: unknown): string | undefined {

@@ -148,7 +148,10 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
     if ((policy === 'invitation' || values.invitation !== '') && invitation === undefined) return await showSignUp(ctx, details, 403, values, [INVITATION_REFUSED])
     let account
     try {
-      account = await deps.accounts.create({ username: values.username, name: values.name, email: invitation?.email ?? (values.email === '' ? null : values.email), password: form.get('password') ?? '' })
+      // An invitation's address is the one an admin invited: verified (OpenID Connect Core §5.1), so it claims that portal user.
+      account = await deps.accounts.create({
+        username: values.username, name: values.name, email: invitation?.email ?? (values.email === '' ? null : values.email), emailVerified: invitation !== undefined, password: form.get('password') ?? ''
+      })
     } catch (error) {
       if (!(error instanceof AppError)) throw error
       return await showSignUp(ctx, details, HTTP_STATUS[error.code], values, error.messages, invitation?.email)

@@ -6,7 +6,7 @@ import os from 'node:os'
 import path from 'node:path'
 import { Writable } from 'node:stream'
 import type { FastifyInstance, InjectOptions, LightMyRequestResponse } from 'fastify'
-import { buildApp, type RateLimits } from '../../src/app.ts'
+import { buildApp, type ConsoleSetup, type RateLimits } from '../../src/app.ts'
 import type { DcrEngine } from '../../src/dcr/index.ts'
 import type { Database } from '../../src/db/database.ts'
 import { startEmbeddedIdp, type EmbeddedIdp } from '../../src/idp/embedded-idp.ts'
@@ -58,6 +58,8 @@ export interface HarnessOptions {
   readonly database?: Database
   /** Default: generous, so that suites sending many wrong tokens or canaries are not slowed (rate-limit tests set their own). */
   readonly rateLimits?: Partial<RateLimits>
+  /** Serve the console and the developer portal (their pages; sessions are made by the test). */
+  readonly console?: ConsoleSetup
 }
 
 export async function startHarness (dialect: TestDialect, options: HarnessOptions = {}): Promise<Harness> {
@@ -78,6 +80,7 @@ export async function startHarness (dialect: TestDialect, options: HarnessOption
     now: () => clock.now,
     rateLimits: options.rateLimits ?? { authFailures: 100_000, canaries: 100_000 },
     ...(options.engine === undefined ? {} : { engine: options.engine }),
+    ...(options.console === undefined ? {} : { console: options.console }),
     ...(idp === undefined ? {} : { embeddedIdp: idp, onScopesSaved: idp.ensureScopes })
   })
   const responses: RecordedResponse[] = []

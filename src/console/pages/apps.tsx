@@ -243,7 +243,7 @@ function deletePage (ctx: PageContext, app: AppWithAccessRequests, messages: rea
 }
 
 /** PUT /apps/{id}/provision's body from the form; values that are not ids are sent as typed, for the API's messages. */
-function provisionBody (form: URLSearchParams): Record<string, unknown> {
+export function provisionBody (form: URLSearchParams): Record<string, unknown> {
   const id = (raw: string) => /^\d{1,15}$/.test(raw) ? Number(raw) : raw
   const plan = form.get('PlanID')
   const template = form.get('DCRTemplateID') ?? ''
@@ -303,6 +303,7 @@ function provisionPage (ctx: PageContext, app: AppRecord, plans: readonly PlanRe
   )
 }
 
-function text (value: unknown): string {
+/** A form value as the field shows it. */
+export function text (value: unknown): string {
   return typeof value === 'string' ? value : typeof value === 'number' ? String(value) : ''
 }

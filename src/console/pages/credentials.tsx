@@ -103,25 +103,34 @@ export function credentialPages ({ credentials, accessRequests }: CredentialPage
   ]
 }
 
-/** The provider's token endpoint, or why it is not known now (the discovery document could not be read). */
-export async function tokenEndpointOf (credentials: CredentialService, providerId: number | null): Promise<Child> {
-  if (providerId === null) return 'none: the request registers no client'
+/** The provider's token endpoint: its URL, or why it is not known now (the discovery document could not be read). */
+export async function readTokenEndpoint (credentials: Pick<CredentialService, 'tokenEndpoint'>, providerId: number | null): Promise<{ readonly url: string } | { readonly why: string }> {
+  if (providerId === null) return { why: 'none: the request registers no client' }
   try {
     const url = await credentials.tokenEndpoint(providerId)
-    return url === undefined ? 'not named in the provider\'s discovery document' : <code>{url}</code>
+    return url === undefined ? { why: 'not named in the provider\'s discovery document' } : { url }
   } catch (error) {
     if (!(error instanceof AppError)) throw error
-    return `not known now: ${error.message}`
+    return { why: `not known now: ${error.message}` }
   }
 }
 
+/** The token endpoint as the credential's facts show it. */
+export function showTokenEndpoint (endpoint: { readonly url: string } | { readonly why: string }): Child {
+  return 'url' in endpoint ? <code>{endpoint.url}</code> : endpoint.why
+}
+
+export async function tokenEndpointOf (credentials: Pick<CredentialService, 'tokenEndpoint'>, providerId: number | null): Promise<Child> {
+  return showTokenEndpoint(await readTokenEndpoint(credentials, providerId))
+}
+
 /** A secret shown once, with a copy button; nothing at all for a public client. */
-export function SecretOnce ({ id, secret }: { readonly id: string; readonly secret: string | null }): Html {
+export function SecretOnce ({ id, secret, advice = 'Give it to the app\'s developers over a safe channel.' }: { readonly id: string; readonly secret: string | null; readonly advice?: string }): Html {
   if (secret === null) return <p>This client is public (no client secret): it proves itself with PKCE.</p>
   return (
     <div class='secret-once'>
       <h2>Client secret</h2>
-      <p><strong>Copy the client secret now: it will not be shown again.</strong> Give it to the app's developers over a safe channel.</p>
+      <p><strong>Copy the client secret now: it will not be shown again.</strong> {advice}</p>
       <p class='secret'><code id={id}>{secret}</code></p>
       <button type='button' class='copy' data-copy={id}>Copy</button>
       <span id={`${id}-copied`} role='status' />
@@ -195,7 +204,7 @@ export function IssuedCredentials ({ request, newSecret, tokenEndpoint }: { read
 }
 
 /** What a rotation did, in the API's words and in what they mean for the app. */
-function RotationOutcome ({ rotation }: { readonly rotation: Rotation }): Html {
+export function RotationOutcome ({ rotation }: { readonly rotation: Rotation }): Html {
   if (rotation.mode === 'in_place') {
     return <p role='status'>Client <code>{rotation.clientId}</code> has a new secret, issued in place at the identity provider: the previous secret no longer works.</p>
   }
@@ -208,7 +217,7 @@ function RotationOutcome ({ rotation }: { readonly rotation: Rotation }): Html {
 }
 
 /** What stops working, and when, for each way the provider renews a secret (IdpClientService.rotate). */
-const ROTATION_EFFECT: Readonly<Record<RotationMode, string>> = {
+export const ROTATION_EFFECT: Readonly<Record<RotationMode, string>> = {
   in_place: 'The identity provider issues a new secret for the same client ID. The current secret stops working at once; the app keeps its client ID and needs the new secret, shown once on the next page.',
   replaced: 'This identity provider cannot renew a secret in place, so the portal registers a replacement client (a new client ID and secret, shown once on the next page) with the same scopes, and then deletes the current client at the identity provider: from that moment the current client ID and secret stop working. Tokens the current client already holds may stay valid until they expire, as the identity provider decides. If the deletion fails, the portal retries it (see IdP operations) and the current client keeps working until then.'
 }

@@ -10,6 +10,7 @@ export interface UserTable {
   active: number // 0 | 1
   reset_password: number // 0 | 1
   organisation_id: number | null // null for admin users (Tyk answers OrganisationID 0)
+  subject: string | null // who signs in as this user: "<OIDC issuer> <sub>", unique; null until someone does
   created_at: string // ISO 8601, UTC
   updated_at: string
 }

@@ -1,4 +1,6 @@
+import type { ExpressionBuilder } from 'kysely'
 import type { Db } from '../../db/database.ts'
+import type { Tables } from '../../db/tables.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { seek } from '../../db/list-positions.ts'
 import type { AppChanges, AppRow, NewAppRow } from '../../db/tables/app.table.ts'
@@ -11,6 +13,30 @@ export async function listApps (db: Db, page: Page): Promise<AppRow[]> {
 
 export async function findApp (db: Db, id: number): Promise<AppRow | undefined> {
   return await db.selectFrom('apps').selectAll().where('id', '=', id).executeTakeFirst()
+}
+
+/** Whose apps a developer may see and change (Tyk's roles): their own; a consumer-admin's, those of every user of their organisation too. */
+export interface AppOwner {
+  readonly userId: number
+  /** Set for a consumer-admin. */
+  readonly organisationId?: number
+}
+
+function ownedBy (owner: AppOwner) {
+  return (eb: ExpressionBuilder<Tables, 'apps'>) => eb.or([
+    eb('apps.user_id', '=', owner.userId),
+    ...(owner.organisationId === undefined ? [] : [eb('apps.user_id', 'in', eb.selectFrom('users').select('users.id').where('users.organisation_id', '=', owner.organisationId))])
+  ])
+}
+
+/** The apps an owner may see, in ID order, a page of them. */
+export async function listAppsOwnedBy (db: Db, owner: AppOwner, page: Page): Promise<AppRow[]> {
+  return await db.selectFrom('apps').selectAll().where(ownedBy(owner)).orderBy('id').limit(page.limit).offset(page.offset).execute()
+}
+
+/** The app, when the owner may see it. */
+export async function findAppOwnedBy (db: Db, id: number, owner: AppOwner): Promise<AppRow | undefined> {
+  return await db.selectFrom('apps').selectAll().where('id', '=', id).where(ownedBy(owner)).executeTakeFirst()
 }
 
 /** A user's apps, in ID order. */

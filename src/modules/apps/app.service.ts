@@ -6,7 +6,7 @@ import type { Actor } from '../../shared/actor.ts'
 import { recordAudit, type AuditSnapshot } from '../audit/audit.ts'
 import type { WriteContext } from '../../shared/precondition.ts'
 import type { ServiceDeps } from '../oauth-providers/oauth-provider.service.ts'
-import { deleteApp, findApp, insertApp, listApps, listAppsOfUser, updateApp } from './app.repository.ts'
+import { deleteApp, findApp, findAppOwnedBy, insertApp, listApps, listAppsOfUser, listAppsOwnedBy, updateApp, type AppOwner } from './app.repository.ts'
 import { findUser } from '../users/user.repository.ts'
 import { toAppRecord, type AppRecord, type AppWithAccessRequests } from './app.record.ts'
 import type { AccessRequestWithCredentials } from './app-access-request.record.ts'
@@ -45,6 +45,18 @@ export class AppService {
 
   async list (page: Page): Promise<AppRecord[]> {
     return (await listApps(this.deps.db, page)).map(toAppRecord)
+  }
+
+  /** The apps a developer may see (Tyk's roles: their own; a consumer-admin's organisation's). */
+  async listOwnedBy (owner: AppOwner, page: Page): Promise<AppRecord[]> {
+    return (await listAppsOwnedBy(this.deps.db, owner, page)).map(toAppRecord)
+  }
+
+  /** The app, when the developer may see it; otherwise the 404 of an unknown id, so that another's ids are not confirmed. */
+  async getOwnedBy (id: number, owner: AppOwner): Promise<AppWithAccessRequests> {
+    const row = await findAppOwnedBy(this.deps.db, id, owner)
+    if (row === undefined) throw appNotFound(id)
+    return { ...toAppRecord(row), accessRequests: await this.deps.accessRequests.listOfApp(row.id) }
   }
 
   async create (input: AppInput, ctx: WriteContext): Promise<AppWithAccessRequests> {

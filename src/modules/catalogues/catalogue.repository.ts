@@ -12,6 +12,21 @@ export async function listCatalogues (db: Db, page: Page): Promise<CatalogueRow[
   return await db.selectFrom('catalogues').selectAll().where('id', '>=', at.fromId).orderBy('id').limit(page.limit).offset(at.skip).execute()
 }
 
+/**
+ * The catalogues members of these teams see (Tyk): every Public one, and the Private ones with one of the
+ * teams among their audiences; in ID order, a page of them (all without `page`).
+ */
+export async function listVisibleCatalogues (db: Db, teamIds: readonly number[], page?: Page): Promise<CatalogueRow[]> {
+  let query = db.selectFrom('catalogues').selectAll()
+    .where((eb) => eb.or([
+      eb('visibility', '=', 'Public'),
+      ...(teamIds.length === 0 ? [] : [eb('id', 'in', eb.selectFrom('catalogue_audiences').select('catalogue_id').where('team_id', 'in', [...teamIds]))])
+    ]))
+    .orderBy('id')
+  if (page !== undefined) query = query.limit(page.limit).offset(page.offset)
+  return await query.execute()
+}
+
 export async function findCatalogue (db: Db, id: number): Promise<CatalogueRow | undefined> {
   return await db.selectFrom('catalogues').selectAll().where('id', '=', id).executeTakeFirst()
 }

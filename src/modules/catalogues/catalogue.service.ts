@@ -13,7 +13,7 @@ import { findDefaultTeam, findTeam } from '../organisations/team.repository.ts'
 import { findOrganisation } from '../organisations/organisation.repository.ts'
 import { insertAudience, listAllAudiences } from './audience.repository.ts'
 import {
-  deleteCatalogue, findCatalogue, findNamed, insertCatalogue, listCatalogues, listOffered, offerTable, setOffered, updateCatalogue, type Offer
+  deleteCatalogue, findCatalogue, findNamed, insertCatalogue, listCatalogues, listOffered, listVisibleCatalogues, offerTable, setOffered, updateCatalogue, type Offer
 } from './catalogue.repository.ts'
 import { toAudienceRecord, toCatalogueRecord, type CatalogueRecord, type CatalogueWithContents } from './catalogue.record.ts'
 import type { AudienceInput, CatalogueInput, CataloguePatch } from './catalogue.schemas.ts'
@@ -85,6 +85,13 @@ export class CatalogueService {
 
   async list (page: Page): Promise<CatalogueRecord[]> {
     return (await listCatalogues(this.deps.db, page)).map(toCatalogueRecord)
+  }
+
+  /** What the members of these teams see (Tyk): Public catalogues, and Private ones whose audiences include one of the teams; all without `page`. */
+  async listVisibleTo (teamIds: readonly number[], page?: Page): Promise<CatalogueWithContents[]> {
+    const catalogues: CatalogueWithContents[] = []
+    for (const row of await listVisibleCatalogues(this.deps.db, teamIds, page)) catalogues.push(await withContents(this.deps.db, row))
+    return catalogues
   }
 
   async create (input: CatalogueInput, ctx: WriteContext): Promise<CatalogueWithContents> {

@@ -14,6 +14,21 @@ export async function findUser (db: Db, id: number): Promise<UserRow | undefined
   return await db.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst()
 }
 
+/** The user someone signs in as ("<iss> <sub>"), if any. */
+export async function findUserBySubject (db: Db, subject: string): Promise<UserRow | undefined> {
+  return await db.selectFrom('users').selectAll().where('subject', '=', subject).executeTakeFirst()
+}
+
+/** The user with this address, compared ignoring case as the unique index does. */
+export async function findUserByEmail (db: Db, email: string): Promise<UserRow | undefined> {
+  return await db.selectFrom('users').selectAll().where((eb) => eb(eb.fn('lower', ['email']), '=', email.toLowerCase())).where('email', '<>', '').executeTakeFirst()
+}
+
+/** Links a user nobody signs in as yet to a subject; undefined when someone was linked meanwhile. */
+export async function linkUser (db: Db, id: number, subject: string, updatedAt: string): Promise<UserRow | undefined> {
+  return await db.updateTable('users').set({ subject, updated_at: updatedAt }).where('id', '=', id).where('subject', 'is', null).returningAll().executeTakeFirst()
+}
+
 export async function insertUser (db: Db, row: NewUserRow): Promise<UserRow> {
   return await uniqueOrConflict(db.insertInto('users').values(row).returningAll().executeTakeFirstOrThrow(), emailTaken(row.email))
 }

@@ -8,13 +8,14 @@ import type { Actor } from '../../shared/actor.ts'
 import type { WriteContext } from '../../shared/precondition.ts'
 import { decodeOnto } from '../../shared/decode-onto.ts'
 import { parseId } from '../../shared/ids.ts'
-import { recordChange, type AuditSnapshot } from '../audit/audit.ts'
+import { recordAudit, recordChange, type AuditSnapshot } from '../audit/audit.ts'
 import type { UserRow } from '../../db/tables/user.table.ts'
 import { isAdminRole, toMemberRecord, type MemberRecord } from '../organisations/member.record.ts'
 import { toTeamRecord } from '../organisations/organisation.record.ts'
 import { findDefaultOrganisation, findOrganisation } from '../organisations/organisation.repository.ts'
 import { findDefaultTeam, findTeams, listTeamsOfUsers, setUserTeams, withMemberIds } from '../organisations/team.repository.ts'
-import { countAppsOf, deleteUser, findUser, insertUser, listUsers, updateUser } from './user.repository.ts'
+import { readSignUpPolicy } from '../../db/sign-up.ts'
+import { countAppsOf, deleteUser, findUser, findUserByEmail, findUserBySubject, insertUser, linkUser, listUsers, updateUser } from './user.repository.ts'
 import { toUserRecord, type UserRecord } from './user.record.ts'
 import type { UserInput, UserPatch } from './user.schemas.ts'
 
@@ -34,6 +35,20 @@ export interface UserApps {
   removeAllOfUser(userId: number, actor: Actor, force: boolean): Promise<void>
 }
 
+/** Who an OpenID Connect sign-in to the developer portal says signed in (issue 13 item 2). */
+export interface SignedInPerson {
+  /** "<iss> <sub>": unique across providers. */
+  readonly subject: string
+  readonly email: string | undefined
+  /** The provider vouches for the address (OpenID Connect Core §5.1 email_verified): only then may it claim a user an admin made. */
+  readonly emailVerified: boolean
+  readonly first: string
+  readonly last: string
+}
+
+/** How a developer who signs in is made a portal user (Tyk's Provider field names how a user signs in). */
+export const SIGNED_IN_PROVIDER = 'openid-connect'
+
 export interface UserServiceDeps {
   readonly db: Db
   readonly now: Clock
@@ -49,19 +64,54 @@ export class UserService {
   }
 
   async create (input: UserInput, ctx: WriteContext): Promise<UserRecord> {
-    const now = this.deps.now().toISOString()
-    return await this.deps.db.transaction().execute(async (trx) => {
-      const fields = await validateUser(trx, input, undefined)
-      const row = await insertUser(trx, { ...fields.row, created_at: now, updated_at: now })
-      await setUserTeams(trx, row.id, fields.teams)
-      const created = await record(trx, row)
-      await this.audit(trx, ctx, 'create', row.id, undefined, created)
-      return created
-    })
+    return await this.deps.db.transaction().execute(async (trx) => await this.insert(trx, input, null, ctx))
   }
 
   async get (id: number): Promise<UserRecord> {
     return await record(this.deps.db, await getUserRow(this.deps.db, id))
+  }
+
+  /** The user someone signs in as, if they ever signed in to the developer portal (or were linked then). */
+  async findBySubject (subject: string): Promise<UserRecord | undefined> {
+    const row = await findUserBySubject(this.deps.db, subject)
+    return row === undefined ? undefined : await record(this.deps.db, row)
+  }
+
+  /**
+   * The portal user a person signs in to the developer portal as (issue 13 item 2): the one linked to their
+   * subject; else the one an admin created or invited with their address, when their provider vouches for
+   * it, now linked; else a new consumer-team-member of the Default Organisation (its default team), active
+   * unless the sign-up policy asks for an admin's approval. A refusal says, in words, what to do.
+   */
+  async signIn (person: SignedInPerson, ctx: WriteContext): Promise<UserRecord> {
+    const linked = await this.findBySubject(person.subject)
+    if (linked !== undefined) return linked
+    const now = this.deps.now().toISOString()
+    try {
+      return await this.deps.db.transaction().execute(async (trx) => {
+        if (person.email === undefined) throw new AppError('invalid_input', NO_EMAIL)
+        const known = await findUserByEmail(trx, person.email)
+        if (known === undefined) {
+          const policy = await readSignUpPolicy(trx)
+          return await this.insert(trx, {
+            Email: person.email, First: person.first, Last: person.last, Active: policy !== 'approval', Role: 'consumer-team-member', Provider: SIGNED_IN_PROVIDER
+          }, person.subject, ctx)
+        }
+        if (known.subject !== null) throw new AppError('conflict_taken', `The address ${show(person.email)} belongs to a portal user who signs in with another account: sign in with that account, or ask an admin of the portal.`)
+        if (!person.emailVerified) {
+          throw new AppError('conflict_taken', `The address ${show(person.email)} belongs to a portal user an admin created, and your identity provider does not confirm that it is yours: ask an admin of the portal for an invitation to that address.`)
+        }
+        const row = await linkUser(trx, known.id, person.subject, now)
+        if (row === undefined) throw new AppError('conflict_taken', `user ${known.id} was linked to another sign-in meanwhile`)
+        await recordAudit(trx, { actor: ctx.actor, at: this.deps.now(), action: 'link', resourceType: 'user', resourceId: row.id, before: { Subject: null }, after: { Subject: person.subject } })
+        return await record(trx, row)
+      })
+    } catch (error) {
+      // The same new person signing in twice at once: the other sign-in linked or created the user.
+      const raced = error instanceof AppError && error.code === 'conflict_taken' ? await this.findBySubject(person.subject) : undefined
+      if (raced === undefined) throw error
+      return raced
+    }
   }
 
   /** Tyk PUT: the body decoded onto the stored user (omitted fields keep their values). */
@@ -108,6 +158,17 @@ export class UserService {
     })
   }
 
+  /** A new user and its teams, the rules of POST /users checked; `subject`: who signs in as it (null: nobody yet). */
+  private async insert (trx: Db, input: UserFields, subject: string | null, ctx: WriteContext): Promise<UserRecord> {
+    const now = this.deps.now().toISOString()
+    const fields = await validateUser(trx, input, undefined)
+    const row = await insertUser(trx, { ...fields.row, subject, created_at: now, updated_at: now })
+    await setUserTeams(trx, row.id, fields.teams)
+    const created = await record(trx, row)
+    await this.audit(trx, ctx, 'create', row.id, undefined, created)
+    return created
+  }
+
   private async audit (trx: Db, ctx: WriteContext, action: string, id: number, before?: UserRecord, after?: UserRecord): Promise<void> {
     await recordChange(trx, this.deps.snapshot, { actor: ctx.actor, at: this.deps.now(), action, resourceType: 'user', resourceId: id }, before, after)
   }
@@ -121,6 +182,9 @@ async function record (db: Db, row: UserRow): Promise<UserRecord> {
 
 // One "@" between a local part and a domain, no spaces: enough to catch a field written in the wrong place.
 const EMAIL = /^[^\s@]+@[^\s@]+$/
+
+const NO_EMAIL = 'Your account at the identity provider has no email address, which the developer portal needs (it is how admins know you): ' +
+  'add one there, or ask an admin of the portal to invite you.'
 
 const PASSWORD_REFUSED = 'Password is not accepted: this service keeps no password for portal users; they sign in through ' +
   'OpenID Connect (the embedded IdP, whose accounts have their own passwords, or a configured provider)'
