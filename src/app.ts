@@ -65,6 +65,7 @@ import { planPages } from './console/pages/plans.tsx'
 import { appPages } from './console/pages/apps.tsx'
 import { accessRequestPages } from './console/pages/access-requests.tsx'
 import { credentialPages } from './console/pages/credentials.tsx'
+import { ApiTokenService } from './modules/users/api-token.service.ts'
 import { Sessions } from './console/sessions.ts'
 import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
@@ -171,11 +172,12 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const teams = new TeamService({ db, now, snapshot: toTeamShow })
   const users = new UserService({ db, now, apps, snapshot: toUserShow })
   const catalogues = new CatalogueService({ db, now, snapshot: toCatalogueShow })
+  const apiTokens = new ApiTokenService({ db, now })
 
   await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
-    portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures)))
+    portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures), async (digest) => await apiTokens.actorOf(digest)))
     // Admin answers carry secrets (client secrets) and state: never stored by a cache (security-checklist §6.9).
     portalApi.addHook('onSend', async (_request, reply) => { void reply.header('cache-control', 'no-store') })
     await portalApi.register(oauthProviderRoutes(providers, verification))
