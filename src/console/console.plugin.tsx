@@ -57,7 +57,11 @@ export const NOTICES = {
   resolved: 'Resolved.',
   attached: 'The client type is offered now.',
   detached: 'The client type is no longer offered.',
-  requested: 'The access request is created: it waits in the queue for an admin\'s approval.'
+  requested: 'The access request is created: it waits in the queue for an admin\'s approval.',
+  activated: 'Activated: the user may use the portal now.',
+  revoked: 'The API token is revoked: it no longer works.',
+  audience_added: 'The team is in the audience now.',
+  audience_removed: 'The team is no longer in the audience.'
 } as const
 export type NoticeCode = keyof typeof NOTICES
 

@@ -18,7 +18,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
   let context: BrowserContext
   let page: Page
   let tokenEndpoint: string
-  const ids = { machine: 0, web: 0, plan: 0, paymentApp: 0, paid: 0, refused: 0 }
+  const ids = { machine: 0, web: 0, plan: 0, payer: 0, paymentApp: 0, paid: 0, refused: 0 }
   const issued = { clientId: '', secret: '', credentialUrl: '' }
 
   const api = async (method: string, url: string, body?: unknown) => await okService(service.service, service.adminToken, method, `/portal-api${url}`, body)
@@ -45,7 +45,8 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
     const product = await api('POST', '/products', { Name: 'payments_api', DisplayName: 'Payments API', DCREnabled: true, Scopes: 'payments' })
     await api('POST', `/products/${product.ID}/client_types`, { ID: ids.machine })
     ids.plan = (await api('POST', '/plans', { Name: 'Free plan', ProviderID: 1, JWTScope: 'free-plan', AutoApproveAccessRequests: false })).ID
-    ids.paymentApp = (await api('POST', '/apps', { Name: 'Payment App', UserID: 7 })).ID
+    ids.payer = (await api('POST', '/users', { Email: 'pat@payments.test', First: 'Pat', Last: 'Payer', Active: true })).ID
+    ids.paymentApp = (await api('POST', '/apps', { Name: 'Payment App', UserID: ids.payer })).ID
     ids.paid = (await api('PUT', `/apps/${ids.paymentApp}/provision`, { PlanID: ids.plan, ProductIDs: [product.ID], DCRTemplateID: ids.machine })).ID
     const other = (await api('POST', '/apps', { Name: 'Unwanted App' })).ID
     ids.refused = (await api('PUT', `/apps/${other}/provision`, { PlanID: ids.plan, ProductIDs: [product.ID], DCRTemplateID: ids.machine })).ID
@@ -67,7 +68,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Access requests' }).click()
     assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Access requests')
     const row = await page.locator('tr', { hasText: 'Payment App' }).innerText()
-    for (const expected of [`#${ids.paid}`, 'user 7', 'payments_api', 'Free plan', 'Machine to machine', 'pending', /\d+ minutes?/]) {
+    for (const expected of [`#${ids.paid}`, /Pat Payer \(pat@payments\.test\)/, 'payments_api', 'Free plan', 'Machine to machine', 'pending', /\d+ minutes?/]) {
       assert.match(row, expected instanceof RegExp ? expected : new RegExp(expected), row)
     }
     assert.match(await main(), /Unwanted App/)
@@ -178,7 +179,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
 
   it('adds an app, refusing a redirect URL as the API does with the field marked, asks for access, edits and deletes it', async () => {
     await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Apps' }).click()
-    assert.match(await page.locator('tr', { hasText: 'Payment App' }).innerText(), /user 7/)
+    assert.match(await page.locator('tr', { hasText: 'Payment App' }).innerText(), new RegExp(`user ${ids.payer}`))
     await accessible()
     await page.getByRole('link', { name: 'Add an app' }).click()
     await accessible()
