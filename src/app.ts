@@ -69,6 +69,12 @@ import { portalCataloguePages } from './console/pages/portal-catalogue.tsx'
 import { portalAppPages } from './console/pages/portal-apps.tsx'
 import { portalCredentialPages } from './console/pages/portal-credentials.tsx'
 import { DeveloperService } from './modules/developers/developer.service.ts'
+import { userPages } from './console/pages/users.tsx'
+import { organisationPages } from './console/pages/organisations.tsx'
+import { cataloguePages } from './console/pages/catalogues.tsx'
+import { settingsPages } from './console/pages/settings.tsx'
+import { ApiTokenService } from './modules/users/api-token.service.ts'
+import { SettingsService } from './modules/settings/settings.service.ts'
 import { Sessions } from './console/sessions.ts'
 import { consoleRedirects, OidcSignIn } from './console/sign-in.ts'
 import type { Clock } from './shared/time.ts'
@@ -175,11 +181,14 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const teams = new TeamService({ db, now, snapshot: toTeamShow })
   const users = new UserService({ db, now, apps, snapshot: toUserShow })
   const catalogues = new CatalogueService({ db, now, snapshot: toCatalogueShow })
+  const audiences = new AudienceService({ db, now })
+  const apiTokens = new ApiTokenService({ db, now })
+  const settings = new SettingsService({ db, now })
 
   await app.register(healthRoutes(async () => { await deps.database.ping() }))
   await app.register(async (portalApi) => {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
-    portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures)))
+    portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures), async (digest) => await apiTokens.actorOf(digest)))
     // Admin answers carry secrets (client secrets) and state: never stored by a cache (security-checklist §6.9).
     portalApi.addHook('onSend', async (_request, reply) => { void reply.header('cache-control', 'no-store') })
     await portalApi.register(oauthProviderRoutes(providers, verification))
@@ -191,7 +200,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     await portalApi.register(organisationRoutes(organisations))
     await portalApi.register(teamRoutes(teams))
     await portalApi.register(userRoutes(users))
-    await portalApi.register(catalogueRoutes(catalogues, new AudienceService({ db, now })))
+    await portalApi.register(catalogueRoutes(catalogues, audiences))
     await portalApi.register(credentialRoutes(credentials))
     await portalApi.register(idpOperationRoutes(operations))
     await portalApi.register(auditLogRoutes(auditLog))
@@ -215,9 +224,13 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
       ...productPages({ products, providers, clientTypes }),
       ...planPages({ plans }),
       ...appPages({ apps, accessRequests, credentials, plans, products }),
-      ...accessRequestPages({ accessRequests, credentials, providers, now }),
+      ...accessRequestPages({ accessRequests, credentials, providers, users, now }),
       ...credentialPages({ credentials, accessRequests }),
       ...idpOperationPages({ operations, providers, apps }),
+      ...userPages({ users, organisations, teams, apiTokens, settings, publicUrl: setup.publicUrl }),
+      ...organisationPages({ organisations, teams }),
+      ...cataloguePages({ catalogues, audiences, products, plans, organisations, teams }),
+      ...settingsPages({ settings }),
       ...auditPages({ auditLog }),
       ...apiReferencePages({ openApi: () => app.swagger() })
     ]

@@ -76,7 +76,11 @@ export const NOTICES = {
   attached: 'The client type is offered now.',
   detached: 'The client type is no longer offered.',
   requested: 'The access request is created: it waits in the queue for an admin\'s approval.',
-  asked: 'Access is requested: an admin of the portal answers it; this page shows its state.'
+  asked: 'Access is requested: an admin of the portal answers it; this page shows its state.',
+  activated: 'Activated: the user may use the portal now.',
+  revoked: 'The API token is revoked: it no longer works.',
+  audience_added: 'The team is in the audience now.',
+  audience_removed: 'The team is no longer in the audience.'
 } as const
 export type NoticeCode = keyof typeof NOTICES
 

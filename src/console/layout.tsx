@@ -9,8 +9,12 @@ export const NAV = [
   { href: '/console/plans', label: 'Plans' },
   { href: '/console/apps', label: 'Apps' },
   { href: '/console/access-requests', label: 'Access requests' },
+  { href: '/console/users', label: 'Users' },
+  { href: '/console/organisations', label: 'Organisations' },
+  { href: '/console/catalogues', label: 'Catalogues' },
   { href: '/console/idp-operations', label: 'IdP operations' },
   { href: '/console/audit', label: 'Audit log' },
+  { href: '/console/settings', label: 'Settings' },
   { href: '/console/api', label: 'API reference' }
 ] as const
 

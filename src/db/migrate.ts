@@ -21,6 +21,7 @@ import { auditByType } from './migrations/2026-12-03T0100-audit-by-type.ts'
 import { consumersCatalogues } from './migrations/2026-12-04T0000-consumers-catalogues.ts'
 import { consumerListPositions } from './migrations/2026-12-04T0100-consumer-list-positions.ts'
 import { userSubject } from './migrations/2026-12-05T0000-user-subject.ts'
+import { adminApiTokens } from './migrations/2026-12-05T0000-admin-api-tokens.ts'
 
 // Frozen in time: a migration, once released, is never edited; a change is a new file listed here.
 const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
@@ -43,7 +44,8 @@ const MIGRATIONS: Readonly<Record<string, (dialect: Dialect) => Migration>> = {
   '2026-12-04T0000-access-request-status': accessRequestStatus,
   '2026-12-04T0000-consumers-catalogues': consumersCatalogues,
   '2026-12-04T0100-consumer-list-positions': consumerListPositions,
-  '2026-12-05T0000-user-subject': userSubject
+  '2026-12-05T0000-user-subject': userSubject,
+  '2026-12-05T0000-admin-api-tokens': adminApiTokens
 }
 
 export async function migrateToLatest (db: Kysely<any>, dialect: Dialect): Promise<void> {

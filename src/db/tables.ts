@@ -19,6 +19,7 @@ import type { ConsoleSessionTable } from './tables/console-session.table.ts'
 import type { InvitationTable } from './tables/invitation.table.ts'
 import type { OrganisationTable, TeamTable } from './tables/organisation.table.ts'
 import type { UserTable, UserTeamTable } from './tables/user.table.ts'
+import type { AdminApiTokenTable } from './tables/admin-api-token.table.ts'
 import type { CatalogueAudienceTable, CataloguePlanTable, CatalogueProductTable, CatalogueTable } from './tables/catalogue.table.ts'
 
 export interface Tables {
@@ -53,4 +54,5 @@ export interface Tables {
   catalogue_products: CatalogueProductTable
   catalogue_plans: CataloguePlanTable
   catalogue_audiences: CatalogueAudienceTable
+  admin_api_tokens: AdminApiTokenTable
 }

@@ -8,7 +8,8 @@ import { ADMIN_TOKEN, startHarness, type Harness } from '../helpers/app.ts'
 // The audit trail of admin changes (issue 5 item 6).
 const PROVIDER = { Name: 'Keycloak', Type: 'Keycloak', WellKnownURL: 'http://keycloak:8180/realms/master/.well-known/openid-configuration' }
 const SENTINEL = 'SENTINEL-audit-initial-access-token-51d0'
-const FINGERPRINT = createHash('sha256').update(ADMIN_TOKEN).digest('hex').slice(0, 12)
+// The bootstrap token (PORTAL_ADMIN_TOKEN) is named as such, with the first 12 hex characters of its SHA-256.
+const FINGERPRINT = `bootstrap-token:${createHash('sha256').update(ADMIN_TOKEN).digest('hex').slice(0, 12)}`
 
 let counter = 0
 const fresh = (name: string) => `${name} ${++counter}`
@@ -154,7 +155,7 @@ for (const dialect of dialects) {
       const refused = await h.call('GET', '/portal-api/audit-log?resource_type=provider&resource_id=x')
       assert.equal(refused.status, 400)
       assert.deepEqual(refused.body.errors, [
-        'query parameter resource_type must be one of oauth_provider, client_type, product, plan, app, access_request, credential, organisation, team, user, catalogue, got "provider"',
+        'query parameter resource_type must be one of oauth_provider, client_type, product, plan, app, access_request, credential, organisation, team, user, catalogue, setting, got "provider"',
         'query parameter resource_id must be a resource ID (an integer from 1), got "x"'
       ])
       assert.deepEqual((await h.call('GET', `/portal-api/audit-log?resource_id=${first}`)).body.errors, ['query parameter resource_id needs resource_type: IDs are per kind of resource'])

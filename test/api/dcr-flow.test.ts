@@ -164,7 +164,7 @@ for (const dialect of dialects) {
       const log = (await h.call('GET', '/portal-api/audit-log?per_page=1000')).body as Array<{ Action: string; ResourceType: string; ResourceID: number; Actor: string }>
       const mine = log.filter((e) => (e.ResourceType === 'access_request' && e.ResourceID === requestId) || (e.ResourceType === 'credential' && e.ResourceID === credential.ID))
       assert.deepEqual(mine.map((e) => `${e.ResourceType} ${e.Action}`).sort(), ['access_request approve', 'access_request create', 'access_request delete', 'credential delete', 'credential rotate'])
-      assert.ok(mine.every((e) => /^[0-9a-f]{12}$/.test(e.Actor)))
+      assert.ok(mine.every((e) => /^bootstrap-token:[0-9a-f]{12}$/.test(e.Actor)))
       assert.equal(JSON.stringify(log).includes(credential.OAuthClientSecret), false)
     })
 

@@ -45,7 +45,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
     const product = await api('POST', '/products', { Name: 'payments_api', DisplayName: 'Payments API', DCREnabled: true, Scopes: 'payments' })
     await api('POST', `/products/${product.ID}/client_types`, { ID: ids.machine })
     ids.plan = (await api('POST', '/plans', { Name: 'Free plan', ProviderID: 1, JWTScope: 'free-plan', AutoApproveAccessRequests: false })).ID
-    ids.user = (await api('POST', '/users', { Email: 'dev@acme.test', First: 'Dana', Last: 'Dev', Active: true })).ID
+    ids.user = (await api('POST', '/users', { Email: 'pat@payments.test', First: 'Pat', Last: 'Payer', Active: true })).ID
     ids.paymentApp = (await api('POST', '/apps', { Name: 'Payment App', UserID: ids.user })).ID
     ids.paid = (await api('PUT', `/apps/${ids.paymentApp}/provision`, { PlanID: ids.plan, ProductIDs: [product.ID], DCRTemplateID: ids.machine })).ID
     const other = (await api('POST', '/apps', { Name: 'Unwanted App' })).ID
@@ -69,7 +69,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
       await page.getByRole('navigation', { name: 'Console' }).getByRole('link', { name: 'Access requests' }).click()
       assert.equal(await page.getByRole('heading', { level: 1 }).innerText(), 'Access requests')
       const row = await page.locator('tr', { hasText: 'Payment App' }).innerText()
-      for (const expected of [`#${ids.paid}`, `user ${ids.user}`, 'payments_api', 'Free plan', 'Machine to machine', 'pending', /\d+ minutes?/]) {
+      for (const expected of [`#${ids.paid}`, /Pat Payer \(pat@payments\.test\)/, 'payments_api', 'Free plan', 'Machine to machine', 'pending', /\d+ minutes?/]) {
         assert.match(row, expected instanceof RegExp ? expected : new RegExp(expected), row)
       }
       assert.match(await main(), /Unwanted App/)

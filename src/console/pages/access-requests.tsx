@@ -7,6 +7,8 @@ import { accessRequestNotFound, type AccessRequestService } from '../../modules/
 import type { CredentialService } from '../../modules/credentials/credential.service.ts'
 import type { RegistrationPreview } from '../../modules/credentials/credential.record.ts'
 import type { OAuthProviderService } from '../../modules/oauth-providers/oauth-provider.service.ts'
+import type { MemberRecord } from '../../modules/organisations/member.record.ts'
+import type { UserService } from '../../modules/users/user.service.ts'
 import type { AccessRequestStatus } from '../../db/tables/access-request.table.ts'
 import { idOr404 } from '../../shared/ids.ts'
 import { formatTimestamp, type Clock } from '../../shared/time.ts'
@@ -14,11 +16,13 @@ import { Fragment, h, type Html } from '../html.ts'
 import { CsrfField, ErrorSummary, Facts, Page, Pager } from '../layout.tsx'
 import { consolePage, NOTICES, noticeOf, pageOf, showingErrors, type ConsolePage, type PageContext } from '../console.plugin.tsx'
 import { credentialUrl, IssuedCredentials, tokenEndpointOf, words } from './credentials.tsx'
+import { personName } from './users.tsx'
 
 export interface AccessRequestPagesDeps {
   readonly accessRequests: AccessRequestService
   readonly credentials: CredentialService
   readonly providers: OAuthProviderService
+  readonly users: UserService
   readonly now: Clock
 }
 
@@ -27,7 +31,11 @@ const FILTERS = [...ACCESS_REQUEST_STATUSES, 'all'] as const
 type Filter = (typeof FILTERS)[number]
 const FILTER_WORDS: Readonly<Record<Filter, string>> = { pending: 'Pending', approved: 'Approved', rejected: 'Rejected', all: 'All' }
 
-export function accessRequestPages ({ accessRequests, credentials, providers, now }: AccessRequestPagesDeps): ConsolePage[] {
+export function accessRequestPages ({ accessRequests, credentials, providers, users, now }: AccessRequestPagesDeps): ConsolePage[] {
+  /** The users who asked, by ID (Tyk's User of a request: the app's owner). */
+  const askersOf = async (requests: readonly AccessRequestRecord[]): Promise<Askers> =>
+    new Map((await users.members(requests.map((request) => request.userId).filter((id) => id !== 0))).map((user) => [user.id, user]))
+
   const requestId = (ctx: PageContext) => idOr404(ctx.params.access_request_id ?? '', accessRequestNotFound)
 
   /** A request's page: what it asks, what approving it registers, its credentials; `messages`: a refused action. */
@@ -38,7 +46,7 @@ export function accessRequestPages ({ accessRequests, credentials, providers, no
     return (
       <Page title={`Access request ${request.id}`} session={ctx.session} section={SECTION} notice={noticeOf(ctx.query)}>
         <ErrorSummary messages={messages} />
-        <RequestFacts request={request} now={now()} providerName={providerName} />
+        <RequestFacts request={request} now={now()} providerName={providerName} askers={await askersOf([request])} />
         {request.status === 'pending' ? <WhatApprovalRegisters preview={preview} provider={providerName ?? 'the identity provider'} /> : null}
         <div class='actions'>
           {request.status === 'pending'
@@ -72,7 +80,7 @@ export function accessRequestPages ({ accessRequests, credentials, providers, no
           </nav>
           {list.length === 0 && page === 1
             ? <p>{filter === 'pending' ? 'No request is waiting for an answer.' : `No ${filter === 'all' ? '' : `${filter} `}access request.`}</p>
-            : <QueueTable list={list} filter={filter} now={now()} />}
+            : <QueueTable list={list} filter={filter} now={now()} askers={await askersOf(list)} />}
           <Pager base={base} page={page} hasNext={list.length === perPage} />
         </Page>
       )
@@ -148,16 +156,22 @@ function age (iso: string, now: Date): string {
   return `${count} ${unit}${count === 1 ? '' : 's'}`
 }
 
-/** Tyk's User of a request: the app's owner, when the app has one. */
-function askedBy (request: AccessRequestRecord): string {
-  return request.userId === 0 ? 'unknown (the app has no user)' : `user ${request.userId}`
+type Askers = ReadonlyMap<number, MemberRecord>
+
+/** Tyk's User of a request: the app's owner, when the app has one, by name and email. */
+function AskedBy ({ request, askers }: { readonly request: AccessRequestRecord; readonly askers: Askers }): Html {
+  if (request.userId === 0) return <Fragment>unknown (the app has no user)</Fragment>
+  const user = askers.get(request.userId)
+  if (user === undefined) return <Fragment>user {request.userId} (deleted)</Fragment>
+  const name = personName(user)
+  return <Fragment><a href={`/console/users/${user.id}`}>{name}</a>{user.email === '' || user.email === name ? '' : ` (${user.email})`}</Fragment>
 }
 
 function clientTypeOf (request: AccessRequestRecord): string {
   return request.clientTypeId === null ? 'none (no DCR)' : request.clientTypeName ?? `client type ${request.clientTypeId}`
 }
 
-function QueueTable ({ list, filter, now }: { readonly list: readonly AccessRequestRecord[]; readonly filter: Filter; readonly now: Date }): Html {
+function QueueTable ({ list, filter, now, askers }: { readonly list: readonly AccessRequestRecord[]; readonly filter: Filter; readonly now: Date; readonly askers: Askers }): Html {
   return (
     <table>
       <caption class='hint'>{filter === 'all' ? 'Every access request' : `${FILTER_WORDS[filter]} requests`}, oldest first</caption>
@@ -173,7 +187,7 @@ function QueueTable ({ list, filter, now }: { readonly list: readonly AccessRequ
             <td><a href={`/console/access-requests/${request.id}`} aria-label={`Access request ${request.id} of ${request.appName}`}>#{request.id}</a></td>
             <td>{age(request.createdAt, now)}</td>
             <td><a href={`/console/apps/${request.appId}`}>{request.appName}</a></td>
-            <td>{askedBy(request)}</td>
+            <td><AskedBy request={request} askers={askers} /></td>
             <td>{words(request.products.map((product) => product.name))}</td>
             <td>{request.planName ?? 'deleted'}</td>
             <td>{clientTypeOf(request)}</td>
@@ -185,12 +199,12 @@ function QueueTable ({ list, filter, now }: { readonly list: readonly AccessRequ
   )
 }
 
-function RequestFacts ({ request, now, providerName }: { readonly request: AccessRequestRecord; readonly now: Date; readonly providerName: string | undefined }): Html {
+function RequestFacts ({ request, now, providerName, askers }: { readonly request: AccessRequestRecord; readonly now: Date; readonly providerName: string | undefined; readonly askers: Askers }): Html {
   return (
     <Facts rows={[
       ['Status', request.status],
       ['App', <a href={`/console/apps/${request.appId}`}>{request.appName}</a>],
-      ['Asked by', askedBy(request)],
+      ['Asked by', <AskedBy request={request} askers={askers} />],
       ['Products', words(request.products.map((product) => product.name))],
       ['Plan', request.planName ?? 'deleted'],
       ['Client type', clientTypeOf(request)],

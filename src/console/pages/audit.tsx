@@ -46,7 +46,7 @@ function auditPage (ctx: PageContext, filter: Filter, apiMessages: readonly stri
   return (
     <Page title='Audit log' session={ctx.session} section={SECTION}>
       <p>Every change made by an admin, through the API or this console, newest first: who, when, what, and the fields it changed. Secrets are never shown: they read <code>[redacted]</code>.</p>
-      <p class='hint'>Who: <code>person:</code> and a username for a change made in the console; 12 hexadecimal characters (a fingerprint of the admin token, never the token) for the API; <code>system</code> for the service itself.</p>
+      <p class='hint'>Who: <code>person:</code> and a username for a change made in the console; <code>user:</code> and an email for an admin user's API token; <code>bootstrap-token:</code> and 12 hexadecimal characters (a fingerprint of <code>PORTAL_ADMIN_TOKEN</code>, never the token) for the bootstrap token; <code>system</code> for the service itself.</p>
       <ErrorSummary messages={messages} fields={FILTER_FIELDS} title='The entries could not be listed' />
       <form method='get' action='/console/audit' class='filters' novalidate>
         <div class={typeError.length > 0 ? 'field invalid' : 'field'}>

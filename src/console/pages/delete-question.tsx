@@ -13,8 +13,8 @@ export interface DeleteQuestionProps {
   /** Where the form posts, and where Cancel leads. */
   readonly action: string
   readonly back: string
-  /** The resource as the API shows it (its ETag: a change made meanwhile answers 412). */
-  readonly representation: unknown
+  /** The resource as the API shows it (its ETag: a change made meanwhile answers 412); absent where the API takes no If-Match. */
+  readonly representation?: unknown
   /** A refused deletion: the API's messages. */
   readonly messages: readonly string[]
   /** A question the deletion needs answered inside the form (Tyk's `force`, in words). */
@@ -30,7 +30,7 @@ export function DeleteQuestion (props: DeleteQuestionProps): Html {
       {props.children}
       <form method='post' action={props.action}>
         <CsrfField session={props.ctx.session} />
-        {etagField(props.representation)}
+        {props.representation === undefined ? null : etagField(props.representation)}
         {props.choices}
         <button type='submit' class='danger'>Delete the {props.what}</button>
         <a href={props.back}>Cancel</a>

@@ -9,6 +9,10 @@ const WHAT_FOR: Readonly<Record<string, string>> = {
   '/console/plans': 'Plans: the JWT scope they grant and whether requests are approved at once.',
   '/console/apps': 'Consumers\' apps, their credentials (rotate, delete).',
   '/console/access-requests': 'The queue of requests waiting for an answer: approve or reject.',
+  '/console/users': 'Admin users and developers: activate those waiting for approval, invite developers, admins\' API tokens.',
+  '/console/organisations': 'Developers\' organisations and their teams.',
+  '/console/catalogues': 'What developers see: products and plans, public or for chosen teams.',
+  '/console/settings': 'Who may sign up as a developer.',
   '/console/idp-operations': 'What the reconciler could not finish at an identity provider, and how to resolve it.',
   '/console/audit': 'Who changed what, and when.',
   '/console/api': 'The /portal-api reference (OpenAPI).'

@@ -11,7 +11,10 @@ const Snapshot = (description: string) => Type.Unsafe<Record<string, unknown> | 
 export const AuditEntry = Type.Object({
   ID: Id,
   OccurredAt: Type.String({ description: 'ISO 8601, UTC, to the millisecond', examples: ['2026-11-27T10:05:00.123Z'] }),
-  Actor: Type.String({ description: 'First 12 hex characters of the SHA-256 of the admin token (never the token); "person:<username>" for a change made in the console; "system" for the service itself', examples: ['3f1c9a07b2de', 'person:admin'] }),
+  Actor: Type.String({
+    description: '"bootstrap-token:" and the first 12 hex characters of the SHA-256 of PORTAL_ADMIN_TOKEN (never the token); "user:<email>" for an admin user\'s API token; "person:<username>" for a change made in the console; "system" for the service itself',
+    examples: ['bootstrap-token:3f1c9a07b2de', 'user:ops@acme.example', 'person:admin']
+  }),
   RequestID: Type.String({ description: 'The request id in the service log', examples: ['req-1f'] }),
   Action: Type.String({ examples: ['create', 'update', 'delete', 'attach_client_type', 'detach_client_type'] }),
   ResourceType: Type.String({ description: `one of ${AUDIT_RESOURCE_TYPES.join(', ')}`, examples: ['oauth_provider'] }),

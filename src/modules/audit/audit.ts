@@ -1,5 +1,5 @@
-// The audit trail of admin changes (issue 5 item 6): who (a fingerprint of the admin token, never the
-// token), when, what, with before/after snapshots whose secrets are masked. Callers write it with
+// The audit trail of admin changes (issue 5 item 6): who (the bootstrap token's fingerprint, an admin
+// user's token as user:<email>, a console person; never a token), when, what, with before/after snapshots whose secrets are masked. Callers write it with
 // recordAudit(trx, …) inside the transaction of the change, so an entry exists exactly when the change does.
 import type { Db } from '../../db/database.ts'
 import type { Actor } from '../../shared/actor.ts'
@@ -10,7 +10,7 @@ import type { AuditLogRow } from '../../db/tables/audit.table.ts'
 export type AuditAction = 'create' | 'update' | 'delete' | 'attach_client_type' | 'detach_client_type' | (string & {})
 
 /** Every kind of resource the trail records: what GET /portal-api/audit-log?resource_type= and the console offer. */
-export const AUDIT_RESOURCE_TYPES = ['oauth_provider', 'client_type', 'product', 'plan', 'app', 'access_request', 'credential', 'organisation', 'team', 'user', 'catalogue'] as const
+export const AUDIT_RESOURCE_TYPES = ['oauth_provider', 'client_type', 'product', 'plan', 'app', 'access_request', 'credential', 'organisation', 'team', 'user', 'catalogue', 'setting'] as const
 export type AuditResourceType = (typeof AUDIT_RESOURCE_TYPES)[number]
 
 export interface AuditEntry {
@@ -58,7 +58,7 @@ export async function recordChange<T> (trx: Db, snapshot: AuditSnapshot<T>, entr
 export interface AuditRecord {
   readonly id: number
   readonly occurredAt: string // ISO 8601, UTC, to the millisecond
-  /** The actor's fingerprint, or "system". */
+  /** Who acted: bootstrap-token:<fingerprint>, user:<email>, person:<username>, or "system". */
   readonly actor: string
   readonly requestId: string
   readonly action: AuditAction

@@ -4,7 +4,11 @@ import type { Page } from '../../shared/pagination.ts'
 import { seek } from '../../db/list-positions.ts'
 import type { NewUserRow, UserChanges, UserRow } from '../../db/tables/user.table.ts'
 
-export async function listUsers (db: Db, page: Page): Promise<UserRow[]> {
+export async function listUsers (db: Db, page: Page, active?: boolean): Promise<UserRow[]> {
+  // One state (the console's "waiting for approval"): paged by offset; positions count every user together.
+  if (active !== undefined) {
+    return await db.selectFrom('users').selectAll().where('active', '=', active ? 1 : 0).orderBy('id').limit(page.limit).offset(page.offset).execute()
+  }
   const at = await seek(db, 'users', 0, page.offset)
   if (at === undefined) return []
   return await db.selectFrom('users').selectAll().where('id', '>=', at.fromId).orderBy('id').limit(page.limit).offset(at.skip).execute()

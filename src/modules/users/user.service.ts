@@ -8,12 +8,13 @@ import type { Actor } from '../../shared/actor.ts'
 import type { WriteContext } from '../../shared/precondition.ts'
 import { decodeOnto } from '../../shared/decode-onto.ts'
 import { parseId } from '../../shared/ids.ts'
+import { createInvitation, findInvitation } from '../../db/sign-up.ts'
 import { recordAudit, recordChange, type AuditSnapshot } from '../audit/audit.ts'
 import type { UserRow } from '../../db/tables/user.table.ts'
 import { isAdminRole, toMemberRecord, type MemberRecord } from '../organisations/member.record.ts'
 import { toTeamRecord } from '../organisations/organisation.record.ts'
 import { findDefaultOrganisation, findOrganisation } from '../organisations/organisation.repository.ts'
-import { findDefaultTeam, findTeams, listTeamsOfUsers, setUserTeams, withMemberIds } from '../organisations/team.repository.ts'
+import { findDefaultTeam, findTeams, findUsers, listTeamsOfUsers, setUserTeams, withMemberIds } from '../organisations/team.repository.ts'
 import { readSignUpPolicy } from '../../db/sign-up.ts'
 import { countAppsOf, deleteUser, findUser, findUserByEmail, findUserBySubject, insertUser, linkUser, listUsers, updateUser } from './user.repository.ts'
 import { toUserRecord, type UserRecord } from './user.record.ts'
@@ -21,6 +22,9 @@ import type { UserInput, UserPatch } from './user.schemas.ts'
 
 /** 404 for a user id, as a path wrote it or as a number (the same text: ids are plain digits). */
 export const userNotFound = (id: string | number) => new AppError('not_found', `User Not found: user_id ${show(String(id))}`)
+
+/** How long an invitation to sign up stays valid (README: 7 days). */
+export const INVITATION_DAYS = 7
 
 /** The user row, or 404. */
 export async function getUserRow (db: Db, id: number): Promise<UserRow> {
@@ -59,8 +63,38 @@ export interface UserServiceDeps {
 export class UserService {
   constructor (private readonly deps: UserServiceDeps) {}
 
-  async list (page: Page): Promise<MemberRecord[]> {
-    return (await listUsers(this.deps.db, page)).map(toMemberRecord)
+  /** `active`: only the active users, or only the inactive ones (who wait for approval under that policy). */
+  async list (page: Page, active?: boolean): Promise<MemberRecord[]> {
+    return (await listUsers(this.deps.db, page, active)).map(toMemberRecord)
+  }
+
+  /** These users, those that exist, in ID order (who asked for access, on a page of requests). */
+  async members (ids: readonly number[]): Promise<MemberRecord[]> {
+    return (await findUsers(this.deps.db, [...new Set(ids)])).map(toMemberRecord)
+  }
+
+  /** How many apps a user owns: deleting the user deletes them. */
+  async countApps (id: number): Promise<number> {
+    await getUserRow(this.deps.db, id)
+    return await countAppsOf(this.deps.db, id)
+  }
+
+  /**
+   * Issue 13 item 2: a developer invited to sign up. The user is made active (the invitation is the admin's
+   * approval) with an invitation for their email, in one transaction; answers the code, shown once.
+   */
+  async invite (input: UserInput, ctx: WriteContext, days = INVITATION_DAYS): Promise<{ readonly user: UserRecord; readonly code: string; readonly expiresAt: string }> {
+    if (input.Role !== undefined && isAdminRole(input.Role)) {
+      throw new AppError('invalid_input', `Role must be a developer role (consumer-admin, consumer-team-member) for an invitation, got ${show(input.Role)}: admin users sign in as admins`)
+    }
+    const at = this.deps.now()
+    return await this.deps.db.transaction().execute(async (trx) => {
+      const user = await this.insert(trx, { ...input, Active: true }, null, ctx)
+      const code = await createInvitation(trx, { email: user.email, createdBy: ctx.actor.fingerprint, now: at, days })
+      const expiresAt = (await findInvitation(trx, code, at))!.expires_at
+      await recordAudit(trx, { actor: ctx.actor, at, action: 'invite', resourceType: 'user', resourceId: user.id, after: { Email: user.email, ExpiresAt: expiresAt } })
+      return { user, code, expiresAt }
+    })
   }
 
   async create (input: UserInput, ctx: WriteContext): Promise<UserRecord> {
