@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
 import { dialects } from '../helpers/dialects.ts'
 import { startHarness, type Harness, type Reply } from '../helpers/app.ts'
+import { startProxied } from '../helpers/proxied.ts'
 
 // Idempotency-Key on creates, provision and approve (our extension, issue 5 item 5).
 const PROVIDER = { Name: 'Keycloak', Type: 'Keycloak', WellKnownURL: 'http://keycloak:8180/realms/master/.well-known/openid-configuration' }
@@ -181,21 +182,36 @@ for (const dialect of dialects) {
     })
 
     it('answers 409 to a repeat while the first is still in flight (registering at the IdP)', async () => {
-      const { provision, appId } = await setUp('Racing', false)
-      const id = (await h.call('PUT', `/portal-api/apps/${appId}/provision`, provision)).body.ID
-      const clients = await idpClients()
-      const k = key()
-      const [a, b] = await Promise.all([
-        h.call('PUT', `/portal-api/access_requests/${id}/approve`, undefined, { 'idempotency-key': k }),
-        h.call('PUT', `/portal-api/access_requests/${id}/approve`, undefined, { 'idempotency-key': k })
-      ])
-      assert.deepEqual([a.status, b.status].sort(), [200, 409], JSON.stringify([a.body, b.body]))
-      const busy = a.status === 409 ? a : b
-      assert.match(busy.body.errors[0], new RegExp(`^Idempotency-Key "${k}": the first request with this key is still in flight`))
-      assert.equal(await idpClients(), clients + 1)
-      const later = await h.call('PUT', `/portal-api/access_requests/${id}/approve`, undefined, { 'idempotency-key': k })
-      assert.equal(later.status, 200)
-      assert.equal(later.raw.headers['idempotent-replayed'], 'true')
+      // The IdP's answer to the first registration is held by a fault proxy until the repeat has answered:
+      // the first is in flight for certain, whatever the machine's speed (no race between the two calls).
+      const proxied = await startProxied(dialect, 10_000)
+      try {
+        const { h: p, proxy } = proxied
+        const product = (await p.call('POST', '/portal-api/products', { Name: 'Racing product', DCREnabled: true, Scopes: 'racing-scope' })).body
+        assert.equal((await p.call('POST', `/portal-api/products/${product.ID}/client_types`, { ID: proxied.machineType })).status, 201)
+        const plan = (await p.call('POST', '/portal-api/plans', { Name: 'Racing plan', ProviderID: 1 })).body
+        const app = (await p.call('POST', '/portal-api/apps', { Name: 'Racing app' })).body
+        const id = (await p.call('PUT', `/portal-api/apps/${app.ID}/provision`, { PlanID: plan.ID, ProductIDs: [product.ID], DCRTemplateID: proxied.machineType })).body.ID
+        const clients = (await proxied.idpClients()).length
+        let release: (() => void) | undefined
+        const released = new Promise<void>((resolve) => { release = resolve })
+        proxy.fault = (method, path) => method === 'POST' && path === '/reg' ? { kind: 'hold_until', release: released } : undefined
+        const k = key()
+        const held = proxy.heldAnswer('POST', '/reg')
+        const first = p.call('PUT', `/portal-api/access_requests/${id}/approve`, undefined, { 'idempotency-key': k })
+        await held
+        const busy = await p.call('PUT', `/portal-api/access_requests/${id}/approve`, undefined, { 'idempotency-key': k })
+        assert.equal(busy.status, 409, JSON.stringify(busy.body))
+        assert.match(busy.body.errors[0], new RegExp(`^Idempotency-Key "${k}": the first request with this key is still in flight`))
+        release?.()
+        assert.equal((await first).status, 200)
+        assert.equal((await proxied.idpClients()).length, clients + 1)
+        const later = await p.call('PUT', `/portal-api/access_requests/${id}/approve`, undefined, { 'idempotency-key': k })
+        assert.equal(later.status, 200)
+        assert.equal(later.raw.headers['idempotent-replayed'], 'true')
+      } finally {
+        await proxied.close()
+      }
     })
   })
 }
