@@ -12,8 +12,8 @@ a{color:var(--accent)}
 .top a.brand{color:#fff;font-weight:700;text-decoration:none}
 .top .who{display:flex;gap:.75rem;align-items:center;margin:0}
 .top .who button{margin:0;background:#fff;color:#111827;border-color:#fff}
-nav[aria-label=Console] ul{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;list-style:none;margin:0;padding:.5rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
-nav[aria-label=Console] a[aria-current=page]{font-weight:700;color:var(--ink)}
+body>nav ul{display:flex;flex-wrap:wrap;gap:.25rem 1.25rem;list-style:none;margin:0;padding:.5rem 1.5rem;background:#fff;border-bottom:1px solid var(--line)}
+body>nav a[aria-current=page]{font-weight:700;color:var(--ink)}
 main{max-width:70rem;margin:1.5rem auto;padding:1.5rem 2rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0003}
 main:focus{outline:none}
 h1{font-size:1.6rem;margin-top:0}h2{font-size:1.25rem}

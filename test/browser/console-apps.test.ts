@@ -128,7 +128,7 @@ describe('apps, access requests and credentials in the console, in Chromium', { 
       const text = await main()
       assert.match(text, /Scopes\s+payments, free-plan/)
       assert.match(text, new RegExp(`Token endpoint\\s+${tokenEndpoint.replace(/[.]/g, '\\.')}`))
-      assert.match(text, /Client secret\s+not shown/)
+      assert.match(text, /Client secret\s+shown only on the page of the approval or rotation that issued it/)
       assert.equal((await page.content()).includes(issued.secret), false, 'the secret is never shown again')
       await accessible()
     })

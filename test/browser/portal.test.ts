@@ -12,7 +12,7 @@ import { after, before, describe, it } from 'node:test'
 import type { Browser, BrowserContext, Page } from 'playwright-core'
 import { openDatabase, type Database } from '../../src/db/database.ts'
 import { createInvitation, writeSignUpPolicy } from '../../src/db/sign-up.ts'
-import { accessibilityChecker, adminApi, browserSkip, launchChromium, startConsoleService, step, type ConsoleService } from '../helpers/browser.ts'
+import { accessibilityChecker, adminApi, browserSkip, launchChromium, screenshot, startConsoleService, step, type ConsoleService } from '../helpers/browser.ts'
 
 const PASSWORD = 'developer-password-1'
 
@@ -102,6 +102,7 @@ describe('the developer portal in Chromium', { skip: browserSkip }, () => {
       assert.match(text, /Machine to machine: Your server calls the API with its own identity, no person signing in\. It gets a client ID and a secret/)
       assert.match(text, /free_plan\s+at once\s+free-plan/)
       assert.doesNotMatch(text, /Partner/, 'a Private catalogue of another organisation is not shown')
+      await screenshot(page, 'portal-catalogue')
     })
 
     await step('creates an app: a refused redirect URL answers the API\'s words, the field marked', async () => {
@@ -160,6 +161,7 @@ describe('the developer portal in Chromium', { skip: browserSkip }, () => {
       assert.equal(curl, `curl -s -u '${dana.clientId}:${dana.secret}' -d grant_type=client_credentials -d 'scope=payments free-plan' '${tokenEndpoint}'`)
       assert.match(await main(), /The identity provider registered what the portal asked for/)
       await accessible()
+      await screenshot(page, 'portal-credential')
       await page.getByRole('button', { name: 'Copy', exact: true }).first().click()
       await page.locator('#client-secret-1-copied', { hasText: 'Copied.' }).waitFor()
       assert.equal(await page.evaluate(async () => await navigator.clipboard.readText()), dana.secret)

@@ -144,7 +144,7 @@ export function CredentialFacts ({ credential, tokenEndpoint }: { readonly crede
   return (
     <Facts rows={[
       ['Client ID', <Fragment><code id={copyId}>{credential.clientId}</code> <button type='button' class='copy secondary' data-copy={copyId}>Copy</button><span id={`${copyId}-copied`} role='status' /></Fragment>],
-      ['Client secret', credential.clientSecret === null ? 'none: a public client' : 'not shown: it is shown once, when an approval or a rotation issues it; rotate to issue a new one'],
+      ['Client secret', credential.clientSecret === null ? 'none: a public client' : 'shown only on the page of the approval or rotation that issued it; rotate to issue a new one'],
       ['Token endpoint', tokenEndpoint],
       ['Scopes', words(credential.scopes)],
       ['Grant types', words(credential.grantTypes)],
