@@ -3,7 +3,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Database } from './db/database.ts'
 import { adminAuth } from './http/auth.ts'
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.ts'
-import { OneLineRequestLog } from './http/request-log.ts'
+import { OneLineRequestLog, lazyRequestLogger } from './http/request-log.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -82,7 +82,8 @@ export const BODY_LIMIT_BYTES = 1024 * 1024
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    logController: new OneLineRequestLog(),
+    logController: new OneLineRequestLog(deps.logger),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: answerFrameworkError,
     ajv: {
