@@ -1,11 +1,13 @@
 // Admin authentication (design.md §2): `Authorization: <token>` as Tyk sends it, or `Bearer <token>`.
-import { createHash, timingSafeEqual } from 'node:crypto'
+import { createHash, hash, timingSafeEqual } from 'node:crypto'
 import type { FastifyRequest } from 'fastify'
 import { AppError } from '../errors.ts'
 import type { RateLimit } from '../shared/rate-limit.ts'
 import type { Actor } from '../shared/actor.ts'
 
-const digest = (value: string) => createHash('sha256').update(value, 'utf8').digest()
+// One-shot hash to text, then bytes: a third of createHash().update().digest()'s cost (bench profile). No
+// cache of accepted tokens: it would have to hold the token, and the digest is 0.3 µs.
+const digest = (value: string) => Buffer.from(hash('sha256', value, 'base64url'), 'latin1')
 
 /**
  * An onRequest hook that lets only the admin token through; compares digests in constant time. `failures`
