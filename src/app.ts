@@ -4,6 +4,7 @@ import type { Database } from './db/database.ts'
 import { adminAuth } from './http/auth.ts'
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.ts'
 import { OneLineRequestLog, lazyRequestLogger } from './http/request-log.ts'
+import { buildSerializersOnFirstUse, compileValidatorsOnFirstUse } from './http/lazy-compilers.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -88,8 +89,10 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     frameworkErrors: answerFrameworkError,
     ajv: {
       // No coercion ("true" is not a boolean), nothing silently dropped, every problem reported.
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true }
-    }
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true },
+      onCreate: compileValidatorsOnFirstUse
+    },
+    schemaController: { compilersFactory: { buildSerializer: buildSerializersOnFirstUse } }
   })
   // Every answer, errors and health included: JSON is never sniffed into HTML (OWASP secure headers).
   app.addHook('onSend', async (_request, reply) => { void reply.header('x-content-type-options', 'nosniff') })
