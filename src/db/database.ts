@@ -4,7 +4,6 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely'
-import pg from 'pg'
 import { AppError } from '../errors.ts'
 import type { DatabaseTarget, Dialect } from './dialect.ts'
 import type { Tables } from './tables.ts'
@@ -82,6 +81,8 @@ function withStatementCache (database: SqliteDatabase.Database): KyselySqliteDat
 }
 
 async function openPostgres (url: string, schema: string | undefined): Promise<Db> {
+  // Loaded only for PostgreSQL: a SQLite service never holds the driver (issue 14 item 5).
+  const { default: pg } = await import('pg')
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
   if (schema !== undefined) {
     const admin = new pg.Client({ connectionString: url })
