@@ -95,7 +95,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     schemaController: { compilersFactory: { buildSerializer: buildSerializersOnFirstUse } }
   })
   // Every answer, errors and health included: JSON is never sniffed into HTML (OWASP secure headers).
-  app.addHook('onSend', async (_request, reply) => { void reply.header('x-content-type-options', 'nosniff') })
+  app.addHook('onSend', (_request, reply, payload, done) => { void reply.header('x-content-type-options', 'nosniff'); done(null, payload) })
   registerErrorHandling(app)
   registerJsonBodyParser(app)
   await registerOpenApi(app)
@@ -139,7 +139,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
     portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures)))
     // Admin answers carry secrets (client secrets) and state: never stored by a cache (security-checklist §6.9).
-    portalApi.addHook('onSend', async (_request, reply) => { void reply.header('cache-control', 'no-store') })
+    portalApi.addHook('onSend', (_request, reply, payload, done) => { void reply.header('cache-control', 'no-store'); done(null, payload) })
     await portalApi.register(oauthProviderRoutes(providers, verification))
     await portalApi.register(clientTypeRoutes(clientTypes))
     await portalApi.register(productRoutes(products))

@@ -1,6 +1,6 @@
 // Admin authentication (design.md §2): `Authorization: <token>` as Tyk sends it, or `Bearer <token>`.
 import { createHash, hash, timingSafeEqual } from 'node:crypto'
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest, HookHandlerDoneFunction } from 'fastify'
 import { AppError } from '../errors.ts'
 import type { RateLimit } from '../shared/rate-limit.ts'
 import type { Actor } from '../shared/actor.ts'
@@ -16,27 +16,36 @@ const digest = (value: string) => Buffer.from(hash('sha256', value, 'base64url')
 export function adminAuth (adminToken: string, failures: RateLimit) {
   const expected = digest(adminToken)
   const fingerprint = tokenFingerprint(adminToken)
-  return async function authenticate (request: FastifyRequest): Promise<void> {
+  const check = (request: FastifyRequest): void => {
     const wait = failures.blocked(request.ip)
     if (wait !== undefined) throw new AppError('rate_limited', `too many failed admin authentications from ${request.ip}: retry in ${wait} s`, { retryAfterSeconds: wait })
-    const refuse = (message: string): AppError => {
-      failures.take(request.ip)
-      return new AppError('unauthenticated', message)
-    }
     // Node keeps only the first of repeated Authorization headers; a proxy may read another: refuse both.
     const sent = request.raw.rawHeaders.filter((name, index) => index % 2 === 0 && name.toLowerCase() === 'authorization').length
     if (sent > 1) throw new AppError('malformed_request', `send one Authorization header, got ${sent}`)
     const header = request.headers.authorization
     if (header === undefined || header === '') throw new AppError('unauthenticated', 'missing Authorization header: send the admin API token')
     const presented = /^bearer\s+/i.test(header) ? header.replace(/^bearer\s+/i, '') : header
-    if (!timingSafeEqual(digest(presented), expected)) throw refuse('invalid admin API token in the Authorization header')
-    actors.set(request, { fingerprint, requestId: request.id })
+    if (!timingSafeEqual(digest(presented), expected)) {
+      failures.take(request.ip)
+      throw new AppError('unauthenticated', 'invalid admin API token in the Authorization header')
+    }
+    (request as ActingRequest)[ACTOR] = { fingerprint, requestId: request.id }
+  }
+  // A callback hook, not an async one: no promise and no extra turn of the event loop per request.
+  return function authenticate (request: FastifyRequest, _reply: FastifyReply, done: HookHandlerDoneFunction): void {
+    try {
+      check(request)
+    } catch (error) {
+      done(error as Error)
+      return
+    }
+    done()
   }
 }
 
 /** Who an authenticated request acts for (the audit trail, idempotency scopes); never the token itself. */
 export function actorOf (request: FastifyRequest): Actor {
-  const actor = actors.get(request)
+  const actor = (request as ActingRequest)[ACTOR]
   if (actor === undefined) throw new Error('actorOf() called on a request that did not pass adminAuth')
   return actor
 }
@@ -46,4 +55,6 @@ export function tokenFingerprint (token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex').slice(0, 12)
 }
 
-const actors = new WeakMap<FastifyRequest, Actor>()
+// On the request itself: a WeakMap entry per request was 1 % of a GET's CPU (bench profile: ephemeron writes).
+const ACTOR = Symbol('admin actor')
+type ActingRequest = FastifyRequest & { [ACTOR]?: Actor }
