@@ -1,7 +1,10 @@
 // Queries on hot paths, built and compiled once per dialect instead of on every call: building and
 // compiling a Kysely query cost more than the SQLite read itself on a client type GET (bench profile).
+// On PostgreSQL their SQL also runs as a named prepared statement (database.ts): parsed and planned
+// once per connection instead of on every call.
 import type { Compilable, CompiledQuery } from 'kysely'
 import type { Db } from './database.ts'
+import { nameStatement } from './statement-names.ts'
 
 /** Stands for the argument at `index` while the query is built, so that its parameter slot can be found. */
 class Placeholder {
@@ -31,6 +34,7 @@ export function preparedQuery<A extends readonly unknown[], O> (build: (db: Db, 
       if (unused !== -1) throw new Error(`preparedQuery: argument ${unused} is not a value of the query ${query.sql}`)
       prepared = { query, slots }
       compiled.set(adapter, prepared)
+      nameStatement(query.sql)
     }
     const parameters = prepared.slots.map((slot) => 'argument' in slot ? args[slot.argument] : slot.constant)
     return (await db.executeQuery<O>({ ...prepared.query, parameters })).rows

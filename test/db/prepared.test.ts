@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, it } from 'node:test'
+import { sql } from 'kysely'
 import type { Database } from '../../src/db/database.ts'
 import { preparedQuery } from '../../src/db/prepared.ts'
 import { dialects } from '../helpers/dialects.ts'
 
 // Issue 14 item 1: a query compiled once answers as the same query built on every call, in and out of a
-// transaction, on either dialect; a build that uses an argument to decide the query's shape is refused.
+// transaction, on either dialect (on PostgreSQL as a named prepared statement); a build that uses an
+// argument to decide the query's shape is refused.
 const NOW = '2026-12-03T10:00:00.000Z'
 const byProviderAbove = preparedQuery((db, providerId: number, above: number, limit: number) =>
   db.selectFrom('oauth_client_types').select(['id', 'name']).where('provider_id', '=', providerId).where('id', '>', above).where('okta_app_type', '=', '').orderBy('id').limit(limit))
@@ -45,6 +47,16 @@ for (const dialect of dialects) {
         throw new Error('roll back')
       }).catch((error: unknown) => { if ((error as Error).message !== 'roll back') throw error })
       assert.deepEqual((await byProviderAbove(database.db, providers[0]!, 0, 10)).map((row) => row.name), ['a1', 'a2', 'a4', 'a5'])
+    })
+
+    it('runs as a named prepared statement on PostgreSQL, parsed once per connection', { skip: dialect.name !== 'postgres' && 'PostgreSQL only' }, async () => {
+      await database.db.transaction().execute(async (trx) => {
+        await byProviderAbove(trx, providers[0]!, 0, 10)
+        await byProviderAbove(trx, providers[1]!, 1, 2)
+        const { rows } = await sql<{ name: string }>`select name from pg_prepared_statements where statement like '%"okta_app_type" = $3%'`.execute(trx)
+        assert.equal(rows.length, 1, 'prepared once on this connection, under one name')
+        assert.match(rows[0]!.name, /^portal_prepared_\d+$/)
+      })
     })
 
     it('refuses a build that does not use an argument as a value of the query', async () => {
