@@ -4,6 +4,7 @@
 //               npm run bench -- --profile    (the service child also runs with --cpu-prof into bench/profiles/,
 //                                              and the top self-time functions are printed)
 // Other options: --only get,put,list,approve,memory,start   --duration 10   --warmup 3   --connections 50
+//                --dialects sqlite,postgres (default: both; PostgreSQL only when a server answers)
 //                --runs 1 (medians over N runs)     --log-level <level> (default: the service's own, info)
 //
 // Everything runs on 127.0.0.1, in separate processes running the compiled JavaScript (npm run bench builds first): this parent drives the load with autocannon; the
@@ -19,7 +20,9 @@
 //      with the embedded IdP, so that the RSS measured under load stays the service's alone)
 //   5. peak RSS of the service child under the load above (50 connections), and the time from spawning
 //      `node dist/src/main.js` (npm start) on a fresh data dir to GET /ready answering 200 (median of 3)
-// It prints a table (metric, ours, baseline, ratio, target, met?) and writes bench/results.json.
+// Every server child (service and bare baseline alike) runs with the node flags of `npm start` (package.json).
+// It prints a table (metric, ours, baseline, ratio, target, met?) and the machine's load, and writes
+// bench/results.json: every row with its target and whether it was met, the load at start and end.
 // Numbers are absolute on a shared machine and noisy; the ratios, measured side by side, are the point.
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
@@ -49,6 +52,8 @@ const SEED_PUT_BODY = JSON.stringify({
   TokenEndpointAuthMethod: 'client_secret_basic',
   OktaAppType: 'web'
 })
+/** The node flags `npm start` gives the service (package.json): every server child here runs with them too. */
+const NODE_FLAGS = startFlags()
 const TARGETS = { getRatio: 0.70, putRatio: 0.40, listRatio: 1.5, approveRatio: 1.5, rssMb: 150, startMs: 1000 } as const
 const APPROVALS = 100
 const START_RUNS = 3
@@ -62,7 +67,8 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '3' },
     connections: { type: 'string', default: '50' },
     runs: { type: 'string', default: '1' },
-    'log-level': { type: 'string' }
+    'log-level': { type: 'string' },
+    dialects: { type: 'string', default: 'sqlite,postgres' }
   }
 })
 const positive = (name: string, raw: string, max: number): number => {
@@ -80,7 +86,18 @@ const options = {
   warmup: positive('warmup', String(args.warmup), 600),
   connections: positive('connections', String(args.connections), 1000),
   runs: positive('runs', String(args.runs), 9),
-  logLevel: args['log-level']
+  logLevel: args['log-level'],
+  dialects: new Set(String(args.dialects).split(',').map((name) => {
+    if (name !== 'sqlite' && name !== 'postgres') throw new Error(`--dialects takes sqlite,postgres; got ${name}`)
+    return name
+  }))
+}
+
+function startFlags (): string[] {
+  const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
+  const match = /\bnode((?:\s+--\S+)*)\s+bin\//.exec(start)
+  if (match === null) throw new Error(`package.json's start script does not run "node [flags] bin/…": ${start}`)
+  return match[1]!.split(/\s+/).filter((flag) => flag !== '')
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -112,7 +129,7 @@ interface Spawned {
 
 function spawnNode (script: string, scriptArgs: readonly string[], env: NodeJS.ProcessEnv, execArgv: readonly string[] = [], ipc = true): Spawned {
   // Compiled JavaScript (npm run build), as in production: no TypeScript loader in the measured processes.
-  const child = spawn(process.execPath, [...execArgv, script, ...scriptArgs], {
+  const child = spawn(process.execPath, [...NODE_FLAGS, ...execArgv, script, ...scriptArgs], {
     cwd: ROOT,
     env,
     detached: true, // its own process group, killed as one
@@ -601,9 +618,10 @@ function rowsOf (result: DialectResult): Row[] {
     add(`4. approve p50 ms vs raw RFC 7591 POST (${oursMs.length} each)`, fmt(round(oursP50, 2)), fmt(round(rawP50, 2)), ratio, `≤ ${TARGETS.approveRatio}`, ratio <= TARGETS.approveRatio ? 'yes' : 'NO')
   }
   if (result.rss !== undefined) {
-    const { oursPeakMb, baselinePeakMb } = result.rss
+    const { oursPeakMb, baselinePeakMb, idleMb } = result.rss
     add(`5. peak RSS MB under ${options.connections} connections`, oursPeakMb === undefined ? 'unavailable' : fmt(oursPeakMb), baselinePeakMb === undefined ? '' : fmt(baselinePeakMb),
       oursPeakMb !== undefined && baselinePeakMb !== undefined ? oursPeakMb / baselinePeakMb : undefined, `≤ ${TARGETS.rssMb} MB`, oursPeakMb === undefined ? 'n/a' : oursPeakMb <= TARGETS.rssMb ? 'yes' : 'NO')
+    add('5. idle RSS MB (started, a few requests answered, before the load)', idleMb === undefined ? 'unavailable' : fmt(idleMb), '', undefined, '(reported)', '')
   }
   if (result.start?.failure !== undefined) {
     add('5. start to ready ms', `failed: ${result.start.failure.split('\n').find((line) => line.includes('Error')) ?? result.start.failure.split('\n')[0]}`, '', undefined, dialect === 'sqlite' ? `≤ ${TARGETS.startMs} ms` : '(target on SQLite)', 'INVALID')
@@ -650,12 +668,13 @@ async function answers (url: string): Promise<boolean> {
 
 async function main (): Promise<void> {
   const began = Date.now()
+  const loadAverageAtStart = os.loadavg()
   const token = randomBytes(24).toString('base64url')
-  const setups: DialectSetup[] = [sqliteSetup(token)]
+  const setups: DialectSetup[] = options.dialects.has('sqlite') ? [sqliteSetup(token)] : []
   // Issue 14 item 6: PostgreSQL beside SQLite in the default run whenever a server answers (as npm test does).
-  const postgresUrl = process.env.PORTAL_BENCH_POSTGRES_URL || (await answers(DEFAULT_POSTGRES_URL) ? DEFAULT_POSTGRES_URL : undefined)
+  const postgresUrl = !options.dialects.has('postgres') ? undefined : process.env.PORTAL_BENCH_POSTGRES_URL || (await answers(DEFAULT_POSTGRES_URL) ? DEFAULT_POSTGRES_URL : undefined)
   if (postgresUrl !== undefined) setups.push(postgresSetup(postgresUrl, token))
-  else process.stderr.write(`PostgreSQL variant skipped: no server at ${DEFAULT_POSTGRES_URL} and PORTAL_BENCH_POSTGRES_URL is not set\n`)
+  else if (options.dialects.has('postgres')) process.stderr.write(`PostgreSQL variant skipped: no server at ${DEFAULT_POSTGRES_URL} and PORTAL_BENCH_POSTGRES_URL is not set\n`)
 
   const results: DialectResult[] = []
   try {
@@ -676,7 +695,8 @@ async function main (): Promise<void> {
   const report = {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - began) / 1000),
-    machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), platform: `${os.type()} ${os.release()}`, node: process.version, loadAverage: os.loadavg() },
+    // The load of the whole machine (other processes included) when the run began and ended: 1, 5 and 15 minute averages.
+    machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), platform: `${os.type()} ${os.release()}`, node: process.version, nodeFlags: NODE_FLAGS, loadAverageAtStart, loadAverage: os.loadavg() },
     options: { ...options, phases: [...options.phases] },
     targets: TARGETS,
     rows,
@@ -684,6 +704,8 @@ async function main (): Promise<void> {
     dialects: results
   }
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`)
+  const load = (averages: number[]) => averages.map((value) => value.toFixed(1)).join(' / ')
+  process.stderr.write(`machine load (1 / 5 / 15 min averages, ${cpu.length} cores): ${load(loadAverageAtStart)} at the start, ${load(report.machine.loadAverage)} at the end; node flags of the servers: ${NODE_FLAGS.join(' ') || 'none'}\n`)
   process.stderr.write(`written ${path.relative(process.cwd(), RESULTS_FILE)} (${report.durationSeconds} s)\n`)
 }
 

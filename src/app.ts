@@ -3,7 +3,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify'
 import type { Database } from './db/database.ts'
 import { adminAuth } from './http/auth.ts'
 import { answerFrameworkError, registerErrorHandling } from './http/error-handler.ts'
-import { OneLineRequestLog } from './http/request-log.ts'
+import { OneLineRequestLog, lazyRequestLogger } from './http/request-log.ts'
+import { buildSerializersOnFirstUse, compileValidatorsOnFirstUse } from './http/lazy-compilers.ts'
 import { healthRoutes } from './http/health.routes.ts'
 import { registerJsonBodyParser } from './http/json-body.ts'
 import { registerOpenApi } from './http/openapi.ts'
@@ -129,16 +130,19 @@ export const BODY_LIMIT_BYTES = 1024 * 1024
 export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
   const app = Fastify({
     loggerInstance: deps.logger,
-    logController: new OneLineRequestLog(),
+    logController: new OneLineRequestLog(deps.logger),
+    childLoggerFactory: lazyRequestLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     frameworkErrors: answerFrameworkError,
     ajv: {
       // No coercion ("true" is not a boolean), nothing silently dropped, every problem reported.
-      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true }
-    }
+      customOptions: { coerceTypes: false, removeAdditional: false, useDefaults: false, allErrors: true, verbose: true },
+      onCreate: compileValidatorsOnFirstUse
+    },
+    schemaController: { compilersFactory: { buildSerializer: buildSerializersOnFirstUse } }
   })
   // Every answer, errors and health included: JSON is never sniffed into HTML (OWASP secure headers).
-  app.addHook('onSend', async (_request, reply) => { void reply.header('x-content-type-options', 'nosniff') })
+  app.addHook('onSend', (_request, reply, payload, done) => { void reply.header('x-content-type-options', 'nosniff'); done(null, payload) })
   registerErrorHandling(app)
   registerJsonBodyParser(app)
   await registerOpenApi(app)
@@ -190,7 +194,7 @@ export async function buildApp (deps: AppDeps): Promise<FastifyInstance> {
     limitInFlightRequests(portalApi, { maxConcurrentRequests: deps.maxConcurrentRequests ?? DEFAULT_MAX_CONCURRENT_REQUESTS }) // before auth: shedding is cheap
     portalApi.addHook('onRequest', adminAuth(deps.adminToken, perMinute(limits.authFailures), async (digest) => await apiTokens.actorOf(digest)))
     // Admin answers carry secrets (client secrets) and state: never stored by a cache (security-checklist §6.9).
-    portalApi.addHook('onSend', async (_request, reply) => { void reply.header('cache-control', 'no-store') })
+    portalApi.addHook('onSend', (_request, reply, payload, done) => { void reply.header('cache-control', 'no-store'); done(null, payload) })
     await portalApi.register(oauthProviderRoutes(providers, verification))
     await portalApi.register(clientTypeRoutes(clientTypes))
     await portalApi.register(productRoutes(products))

@@ -15,5 +15,7 @@ const REDACT = [
 
 export function createLogger (level: LogLevel, destination?: DestinationStream): Logger {
   const options = { level, redact: { paths: REDACT, censor: '[redacted]' } }
-  return destination === undefined ? pino(options) : pino(options, destination)
+  // stdout written at once, line by line: pino's default buffers lines while a write is under way, and under
+  // load those buffers outlived the young generation (old space +1 MB/s, RSS past 150 MB; issue 14 item 5).
+  return pino(options, destination ?? pino.destination({ fd: 1, sync: true }))
 }

@@ -4,11 +4,12 @@ import fs from 'node:fs'
 import path from 'node:path'
 import SqliteDatabase from 'better-sqlite3'
 import { Kysely, PostgresDialect, SqliteDialect, sql, type SqliteDatabase as KyselySqliteDatabase } from 'kysely'
-import pg from 'pg'
+import type { PoolClient } from 'pg'
 import { AppError } from '../errors.ts'
 import type { DatabaseTarget, Dialect } from './dialect.ts'
 import type { Tables } from './tables.ts'
 import { migrateToLatest } from './migrate.ts'
+import { preparedStatementName } from './statement-names.ts'
 
 export type Db = Kysely<Tables>
 
@@ -82,6 +83,8 @@ function withStatementCache (database: SqliteDatabase.Database): KyselySqliteDat
 }
 
 async function openPostgres (url: string, schema: string | undefined): Promise<Db> {
+  // Loaded only for PostgreSQL: a SQLite service never holds the driver (issue 14 item 5).
+  const { default: pg } = await import('pg')
   if (schema !== undefined && !/^[a-z_][a-z0-9_]{0,62}$/.test(schema)) throw new Error(`invalid PostgreSQL schema name ${JSON.stringify(schema)}`)
   if (schema !== undefined) {
     const admin = new pg.Client({ connectionString: url })
@@ -98,7 +101,21 @@ async function openPostgres (url: string, schema: string | undefined): Promise<D
     connectionTimeoutMillis: 5000,
     ...(schema === undefined ? {} : { options: `-c search_path=${schema}` })
   })
+  pool.on('connect', namePreparedStatements)
   return new Kysely<Tables>({ dialect: new PostgresDialect({ pool }) })
+}
+
+/**
+ * Kysely sends every query unnamed, so PostgreSQL parses and plans it each time; the SQL of a prepared
+ * query (prepared.ts) goes as a named statement instead, prepared once per connection (pg keeps the names).
+ * A bounded set: other SQL, whose text may vary without end (`in ($1, …, $n)`), stays unnamed.
+ */
+function namePreparedStatements (client: PoolClient): void {
+  const query = client.query.bind(client) as (config: unknown, values?: unknown) => unknown
+  client.query = ((text: unknown, values?: unknown) => {
+    const name = typeof text === 'string' ? preparedStatementName(text) : undefined
+    return name === undefined ? query(text, values) : query({ name, text, values })
+  }) as PoolClient['query']
 }
 
 /** Runs a write; a unique-constraint violation (either dialect) becomes a 409 with the given message. */

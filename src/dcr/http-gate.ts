@@ -6,7 +6,7 @@
 // Concurrent calls per provider are capped (call-limiter.ts).
 import net, { type LookupFunction } from 'node:net'
 import secureJson from 'secure-json-parse'
-import { Agent, request, type Dispatcher } from 'undici'
+import type { Agent, Dispatcher } from 'undici'
 import { ForbiddenAddressError, guardedLookup, refusalReason, type AddressPolicy } from './address-policy.ts'
 import { CallLimiter } from './call-limiter.ts'
 import { IdpError, parseOAuthErrorBody, safeUrl, scrub } from './idp-error.ts'
@@ -57,6 +57,10 @@ export interface GateResponse {
   readonly body: unknown
 }
 
+// undici is loaded by the first IdP call: a service that only answers reads never needs it (5 MB of heap).
+let undici: Promise<typeof import('undici')> | undefined
+const loadUndici = async () => await (undici ??= import('undici'))
+
 const JSON_CONTENT_TYPE = /^application\/(?:[\w.-]+\+)?json\s*(?:;|$)/i
 const utf8 = new TextDecoder('utf-8', { fatal: true })
 
@@ -68,7 +72,7 @@ export class HttpGate {
   private readonly policy: AddressPolicy
   private readonly lookup: LookupFunction
   readonly limiter: CallLimiter
-  private readonly verifying: Dispatcher
+  private verifying: Dispatcher | undefined
   private insecure: Dispatcher | undefined
   private readonly owned: Agent[] = []
 
@@ -80,7 +84,7 @@ export class HttpGate {
     this.policy = { denyPrivate: options.denyPrivateAddresses ?? false }
     this.lookup = guardedLookup(this.policy, options.lookup)
     this.limiter = new CallLimiter({ maxConcurrent: options.maxConcurrentPerProvider, maxQueued: options.maxQueuedPerProvider })
-    this.verifying = options.dispatcher ?? this.agent(true)
+    this.verifying = options.dispatcher
   }
 
   /** Sends one request; a non-2xx answer, a redirect or any transport failure throws IdpError. */
@@ -101,10 +105,11 @@ export class HttpGate {
 
   private async exchange (call: GateRequest, where: string): Promise<GateResponse> {
     const encoded = encodeBody(call)
+    const { request, Agent } = await loadUndici()
     let response: Dispatcher.ResponseData
     try {
       response = await request(call.url, {
-        dispatcher: call.insecureSkipVerify === true ? this.insecureDispatcher() : this.verifying,
+        dispatcher: call.insecureSkipVerify === true ? this.insecureDispatcher(Agent) : (this.verifying ??= this.agent(Agent, true)),
         method: call.method,
         headers: { accept: 'application/json', ...encoded.headers, ...call.headers },
         body: encoded.body,
@@ -132,13 +137,13 @@ export class HttpGate {
     await Promise.all(this.owned.map(async (agent) => await agent.close()))
   }
 
-  private insecureDispatcher (): Dispatcher {
-    this.insecure ??= this.options.insecureDispatcher ?? this.agent(false)
+  private insecureDispatcher (AgentClass: typeof Agent): Dispatcher {
+    this.insecure ??= this.options.insecureDispatcher ?? this.agent(AgentClass, false)
     return this.insecure
   }
 
-  private agent (rejectUnauthorized: boolean): Agent {
-    const agent = new Agent({
+  private agent (AgentClass: typeof Agent, rejectUnauthorized: boolean): Agent {
+    const agent = new AgentClass({
       connect: { timeout: this.connectTimeoutMs, rejectUnauthorized, lookup: this.lookup },
       headersTimeout: this.headersTimeoutMs,
       bodyTimeout: this.bodyTimeoutMs

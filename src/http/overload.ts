@@ -24,18 +24,24 @@ export function limitInFlightRequests (app: AnyTypeProviderFastify, limit: InFli
     marked[counted] = false
     inFlight--
   }
-  app.addHook('onRequest', async (request, reply) => {
+  // Callback hooks, not async ones: no promise and no extra turn of the event loop per request.
+  app.addHook('onRequest', (request, reply, done) => {
     if (inFlight >= limit.maxConcurrentRequests) {
       request.log.warn({ inFlight, max: limit.maxConcurrentRequests }, 'request shed: too many in flight')
-      throw new AppError('overloaded', `the service is busy: ${limit.maxConcurrentRequests} requests are already in progress; retry after ${limit.retryAfterSeconds ?? 1} s`, {
+      done(new AppError('overloaded', `the service is busy: ${limit.maxConcurrentRequests} requests are already in progress; retry after ${limit.retryAfterSeconds ?? 1} s`, {
         retryAfterSeconds: limit.retryAfterSeconds ?? 1
-      })
+      }))
+      return
     }
     inFlight++;
     (request as FastifyRequest & { [counted]?: boolean })[counted] = true
     // Whichever comes first, once: the response was sent, or the connection closed before it was.
     reply.raw.once('close', () => { release(request) })
+    done()
   })
-  app.addHook('onResponse', async (request) => { release(request) })
+  app.addHook('onResponse', (request, _reply, done) => {
+    release(request)
+    done()
+  })
   return { inFlight: () => inFlight }
 }

@@ -2,6 +2,7 @@ import { show } from '../../errors.ts'
 import { uniqueOrConflict, type Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { seek } from '../../db/list-positions.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type { ClientTypeChanges, ClientTypeRow, NewClientTypeRow } from '../../db/tables/client-type.table.ts'
 
 export async function listClientTypes (db: Db, providerId: number, page?: Page): Promise<ClientTypeRow[]> {
@@ -11,8 +12,11 @@ export async function listClientTypes (db: Db, providerId: number, page?: Page):
   return at === undefined ? [] : await query.where('id', '>=', at.fromId).limit(page.limit).offset(at.skip).execute()
 }
 
+const findClientTypeQuery = preparedQuery((db, providerId: number, id: number) =>
+  db.selectFrom('oauth_client_types').selectAll().where('provider_id', '=', providerId).where('id', '=', id))
+
 export async function findClientType (db: Db, providerId: number, id: number): Promise<ClientTypeRow | undefined> {
-  return await db.selectFrom('oauth_client_types').selectAll().where('provider_id', '=', providerId).where('id', '=', id).executeTakeFirst()
+  return (await findClientTypeQuery(db, providerId, id))[0]
 }
 
 export async function insertClientType (db: Db, row: NewClientTypeRow): Promise<ClientTypeRow> {
