@@ -28,7 +28,6 @@ import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
@@ -36,6 +35,7 @@ import autocannon, { type Result } from 'autocannon'
 import pg from 'pg'
 import { formatTop } from './profile-top.ts'
 import type { ChildMessage, SeedIds } from './service.ts'
+import { freePort, killGroup, positive } from './processes.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const PROFILE_DIR = path.join(ROOT, 'bench', 'profiles')
@@ -71,11 +71,6 @@ const { values: args } = parseArgs({
     dialects: { type: 'string', default: 'sqlite,postgres' }
   }
 })
-const positive = (name: string, raw: string, max: number): number => {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got ${raw}`)
-  return value
-}
 const options = {
   profile: args.profile === true,
   phases: new Set(String(args.only).split(',').map((phase) => {
@@ -105,10 +100,6 @@ function startFlags (): string[] {
 
 const children = new Set<ChildProcess>()
 
-function killGroup (child: ChildProcess): void {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-  try { process.kill(-child.pid, 'SIGKILL') } catch { /* already gone */ }
-}
 process.on('exit', () => { for (const child of children) killGroup(child) })
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
@@ -287,14 +278,6 @@ async function expectOk (what: string, target: Target, check: (body: any) => boo
 
 // ---------------------------------------------------------------------------------------------------
 // Start to ready: spawn the real entry on a fresh data dir and poll GET /ready.
-
-async function freePort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 function readyStatus (port: number): Promise<number | undefined> {
   return new Promise((resolve) => {

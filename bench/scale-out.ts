@@ -17,11 +17,11 @@
 import { spawn, type ChildProcess } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import fs from 'node:fs'
-import net from 'node:net'
 import os from 'node:os'
 import path from 'node:path'
 import { parseArgs } from 'node:util'
 import pg from 'pg'
+import { freePort, killGroup, positive } from './processes.ts'
 
 const ROOT = path.resolve(import.meta.dirname, '..')
 const ENTRY = path.join(ROOT, 'bin', 'portal-service.js')
@@ -39,11 +39,6 @@ const { values: args } = parseArgs({
     warmup: { type: 'string', default: '32' }
   }
 })
-const positive = (name: string, raw: string, max: number): number => {
-  const value = Number(raw)
-  if (!Number.isInteger(value) || value < 1 || value > max) throw new Error(`--${name} must be an integer from 1 to ${max}, got ${raw}`)
-  return value
-}
 const options = {
   processes: String(args.processes).split(',').map((n) => positive('processes', n, 16)),
   approvals: positive('approvals', String(args.approvals), 10_000),
@@ -63,24 +58,12 @@ interface Service {
 }
 
 const services = new Set<Service>()
-const killGroup = (child: ChildProcess) => {
-  if (child.pid === undefined || child.exitCode !== null || child.signalCode !== null) return
-  try { process.kill(-child.pid, 'SIGKILL') } catch { /* already gone */ }
-}
 process.on('exit', () => { for (const service of services) killGroup(service.child) })
 process.once('SIGINT', () => process.exit(130))
 setTimeout(() => {
   process.stderr.write(`scale-out: watchdog: still running after ${WATCHDOG_MS / 60_000} min, giving up\n`)
   process.exit(2)
 }, WATCHDOG_MS).unref()
-
-async function freePort (): Promise<number> {
-  const server = net.createServer()
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve))
-  const { port } = server.address() as net.AddressInfo
-  await new Promise((resolve) => server.close(resolve))
-  return port
-}
 
 async function startService (env: Record<string, string>): Promise<Service> {
   const port = await freePort()
