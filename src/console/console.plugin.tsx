@@ -89,6 +89,16 @@ export function noticeOf (query: PageContext['query']): string | undefined {
   return code !== undefined && Object.hasOwn(NOTICES, code) ? NOTICES[code as NoticeCode] : undefined
 }
 
+/** The authorization errors of RFC 6749 §4.1.2.1 and OpenID Connect Core §3.1.2.6, in words. */
+const SIGN_IN_ERRORS: Readonly<Record<string, string>> = {
+  access_denied: 'The sign-in was cancelled, or access was refused.',
+  login_required: 'The identity provider needs you to sign in again.',
+  consent_required: 'The identity provider needs your consent.',
+  interaction_required: 'The identity provider needs you to answer a question first.',
+  temporarily_unavailable: 'The identity provider is busy: try again in a moment.',
+  server_error: 'The identity provider failed.'
+}
+
 const SESSION_COOKIE = 'portal_console'
 const SIGN_IN_COOKIE = 'portal_console_sign_in'
 const FORM_LIMIT_BYTES = 64 * 1024
@@ -220,8 +230,10 @@ export function consolePlugin (options: ConsoleOptions) {
       const query = request.query as Record<string, unknown>
       if (options.signIn === undefined) throw new AppError('not_found', 'sign-in is not configured')
       if (typeof query.error === 'string') {
-        const description = typeof query.error_description === 'string' ? `: ${query.error_description}` : ''
-        return await sendPage(reply.header('set-cookie', clear), 403, page('Sign-in did not complete', [`The identity provider answered ${query.error}${description}.`], undefined, true))
+        // Our own words for the error code (RFC 6749 §4.1.2.1), never the URL's description: a crafted link
+        // must not put text of its choosing on the console's pages.
+        const reason = (Object.hasOwn(SIGN_IN_ERRORS, query.error) ? SIGN_IN_ERRORS[query.error] : undefined) ?? 'The identity provider refused the sign-in.'
+        return await sendPage(reply.header('set-cookie', clear), 403, page('Sign-in did not complete', [reason, 'Sign in again, or ask an admin of the identity provider.'], undefined, true))
       }
       let outcome
       try {

@@ -37,8 +37,9 @@ export class Sessions {
     return this.options.hours * 3600
   }
 
-  /** A new session; answers the cookie's token (shown to nobody else). */
+  /** A new session; answers the cookie's token (shown to nobody else). Ended sessions go first, so the table holds the live ones. */
   async start (person: Person, idToken: string): Promise<string> {
+    await this.deleteExpired()
     const token = randomBytes(32).toString('base64url')
     const id = digest(token)
     const now = this.options.now()

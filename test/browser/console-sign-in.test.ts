@@ -84,6 +84,13 @@ describe('signing in to the console', { skip: browserSkip }, () => {
     const forged = await page.request.get(`${service.baseUrl}/console/callback?code=abc&state=def`, { maxRedirects: 0 })
     assert.equal(forged.status(), 400)
     assert.doesNotMatch((forged.headers()['set-cookie'] ?? ''), /portal_console=[^;]/, 'no session')
+    // An error answer in the URL is told in the console's words: a crafted link cannot put its own text there.
+    const crafted = await page.request.get(`${service.baseUrl}/console/callback?error=access_denied&error_description=${encodeURIComponent('Call +1 555 0100 to restore your account')}`, { maxRedirects: 0 })
+    assert.equal(crafted.status(), 403)
+    const text = await crafted.text()
+    assert.match(text, /The sign-in was cancelled, or access was refused\./)
+    assert.doesNotMatch(text, /555/)
+    assert.match(await (await page.request.get(`${service.baseUrl}/console/callback?error=constructor`, { maxRedirects: 0 })).text(), /The identity provider refused the sign-in\./)
     await context.close()
   })
 
