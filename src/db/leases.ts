@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import type { Db } from './database.ts'
+import { unflushed } from './unflushed.ts'
 
 export interface Lease {
   readonly key: string
@@ -102,11 +103,16 @@ export class Leases {
     return Number(result.numUpdatedRows) > 0
   }
 
-  /** Frees the lease (the row stays, so the fence keeps growing). */
+  /**
+   * Frees the lease (the row stays, so the fence keeps growing). Not waiting for the disk: a release lost in
+   * a crash leaves the lease to expire, as a crashed holder's does.
+   */
   async release (lease: Lease): Promise<void> {
-    await this.deps.db.updateTable('leases').set({ expires_at: RELEASED })
-      .where('key', '=', lease.key).where('owner', '=', lease.owner).where('fence', '=', lease.fence)
-      .execute()
+    await unflushed(this.deps.db, async (db) => {
+      await db.updateTable('leases').set({ expires_at: RELEASED })
+        .where('key', '=', lease.key).where('owner', '=', lease.owner).where('fence', '=', lease.fence)
+        .execute()
+    })
     for (const wake of this.waiters.get(lease.key) ?? []) wake()
   }
 
