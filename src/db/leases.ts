@@ -7,7 +7,7 @@ import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import type { Db } from './database.ts'
-import { unflushed } from './unflushed.ts'
+import { isPostgres, unflushed } from './unflushed.ts'
 
 export interface Lease {
   readonly key: string
@@ -61,11 +61,20 @@ export class Leases {
     return lease === undefined ? undefined : await this.holding(lease, task)
   }
 
-  /** One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined. */
+  /**
+   * One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined. On SQLite
+   * not waiting for the disk: a process crash loses no committed write (WAL), and the power cut that can
+   * lose it stops every holder on that machine with it; PostgreSQL can crash alone, so there it is flushed.
+   */
   async acquire (key: string): Promise<Lease | undefined> {
+    const take = async (db: Db) => await this.take(db, key)
+    return isPostgres(this.deps.db) ? await take(this.deps.db) : await unflushed(this.deps.db, take)
+  }
+
+  private async take (db: Db, key: string): Promise<Lease | undefined> {
     const now = this.deps.now()
     const expiresAt = new Date(now.getTime() + this.ttlMs).toISOString()
-    const row = await this.deps.db.insertInto('leases')
+    const row = await db.insertInto('leases')
       .values({ key, owner: this.owner, fence: 1, expires_at: expiresAt })
       .onConflict((oc) => oc.column('key')
         .doUpdateSet({ owner: this.owner, fence: sql<number>`leases.fence + 1`, expires_at: expiresAt })

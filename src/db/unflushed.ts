@@ -5,7 +5,7 @@ import type { Db } from './database.ts'
 
 /** Runs `write` committed without waiting for the disk: PostgreSQL `synchronous_commit = off` for it, SQLite `synchronous = NORMAL`. */
 export async function unflushed<T> (db: Db, write: (db: Db) => Promise<T>): Promise<T> {
-  if (db.getExecutor().adapter instanceof PostgresAdapter) {
+  if (isPostgres(db)) {
     return await db.transaction().execute(async (trx) => {
       await sql`set local synchronous_commit = off`.execute(trx)
       return await write(trx)
@@ -20,4 +20,8 @@ export async function unflushed<T> (db: Db, write: (db: Db) => Promise<T>): Prom
       await sql`pragma synchronous = FULL`.execute(connection)
     }
   })
+}
+
+export function isPostgres (db: Db): boolean {
+  return db.getExecutor().adapter instanceof PostgresAdapter
 }
