@@ -7,7 +7,8 @@ import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import type { Db } from './database.ts'
-import { isPostgres, unflushed } from './unflushed.ts'
+import { preparedQuery } from './prepared.ts'
+import { unflushed } from './unflushed.ts'
 
 export interface Lease {
   readonly key: string
@@ -25,6 +26,13 @@ export interface LeasesDeps {
 }
 
 const RELEASED = new Date(0).toISOString()
+
+// Compiled once: run in the saving transaction of every approval, rotation and deletion.
+const extendHeld = preparedQuery((db: Db, expiresAt: string, key: string, owner: string, fence: number, now: string) => db.updateTable('leases')
+  .set({ expires_at: expiresAt })
+  .where('key', '=', key).where('owner', '=', owner).where('fence', '=', fence)
+  .where('expires_at', '>', now)
+  .returning('fence'))
 const FIRST_POLL_MS = 5
 const LONGEST_POLL_MS = 200
 
@@ -61,14 +69,9 @@ export class Leases {
     return lease === undefined ? undefined : await this.holding(lease, task)
   }
 
-  /**
-   * One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined. On SQLite
-   * not waiting for the disk: a process crash loses no committed write (WAL), and the power cut that can
-   * lose it stops every holder on that machine with it; PostgreSQL can crash alone, so there it is flushed.
-   */
+  /** One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined; on SQLite not waiting for the disk (unflushed.ts). */
   async acquire (key: string): Promise<Lease | undefined> {
-    const take = async (db: Db) => await this.take(db, key)
-    return isPostgres(this.deps.db) ? await take(this.deps.db) : await unflushed(this.deps.db, take)
+    return await unflushed(this.deps.db, async (db) => await this.take(db, key))
   }
 
   private async take (db: Db, key: string): Promise<Lease | undefined> {
@@ -91,12 +94,8 @@ export class Leases {
    */
   async assertHeld (trx: Db, lease: Lease): Promise<void> {
     const now = this.deps.now()
-    const result = await trx.updateTable('leases')
-      .set({ expires_at: new Date(now.getTime() + this.ttlMs).toISOString() })
-      .where('key', '=', lease.key).where('owner', '=', lease.owner).where('fence', '=', lease.fence)
-      .where('expires_at', '>', now.toISOString())
-      .executeTakeFirst()
-    if (Number(result.numUpdatedRows) === 0) {
+    const extended = await extendHeld(trx, new Date(now.getTime() + this.ttlMs).toISOString(), lease.key, lease.owner, lease.fence, now.toISOString())
+    if (extended.length === 0) {
       throw new AppError('unavailable', `the lease on ${lease.key} expired and was taken over while an IdP call ran: nothing was saved; retry`)
     }
   }
@@ -112,10 +111,7 @@ export class Leases {
     return Number(result.numUpdatedRows) > 0
   }
 
-  /**
-   * Frees the lease (the row stays, so the fence keeps growing). Not waiting for the disk: a release lost in
-   * a crash leaves the lease to expire, as a crashed holder's does.
-   */
+  /** Frees the lease (the row stays, so the fence keeps growing); on SQLite not waiting for the disk (unflushed.ts). */
   async release (lease: Lease): Promise<void> {
     await unflushed(this.deps.db, async (db) => {
       await db.updateTable('leases').set({ expires_at: RELEASED })

@@ -69,8 +69,12 @@ export async function findOAuthClient (db: Db, id: number): Promise<OAuthClientR
 }
 
 export async function findOAuthClientFor (db: Db, appId: number, clientTypeId: number): Promise<OAuthClientRow | undefined> {
-  return await db.selectFrom('oauth_clients').selectAll().where('app_id', '=', appId).where('client_type_id', '=', clientTypeId).executeTakeFirst()
+  return (await oauthClientFor(db, appId, clientTypeId))[0]
 }
+
+// Compiled once: read by every approval (grant) and its preview.
+const oauthClientFor = preparedQuery((db: Db, appId: number, clientTypeId: number) =>
+  db.selectFrom('oauth_clients').selectAll().where('app_id', '=', appId).where('client_type_id', '=', clientTypeId))
 
 /** Which clients: those of a provider, of one client type, of an app (any combination). */
 export interface OAuthClientFilter {
