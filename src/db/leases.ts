@@ -27,12 +27,24 @@ export interface LeasesDeps {
 
 const RELEASED = new Date(0).toISOString()
 
-// Compiled once: run in the saving transaction of every approval, rotation and deletion.
+// Compiled once: each credential operation takes, extends (in its saving transaction) and frees a lease.
+const takeFreeOrExpired = preparedQuery((db: Db, key: string, owner: string, expiresAt: string, now: string) => db.insertInto('leases')
+  .values({ key, owner, fence: 1, expires_at: expiresAt })
+  .onConflict((oc) => oc.column('key')
+    .doUpdateSet({ owner, fence: sql<number>`leases.fence + 1`, expires_at: expiresAt })
+    .where('leases.expires_at', '<=', now))
+  .returning('fence'))
+
 const extendHeld = preparedQuery((db: Db, expiresAt: string, key: string, owner: string, fence: number, now: string) => db.updateTable('leases')
   .set({ expires_at: expiresAt })
   .where('key', '=', key).where('owner', '=', owner).where('fence', '=', fence)
   .where('expires_at', '>', now)
   .returning('fence'))
+
+const free = preparedQuery((db: Db, releasedAt: string, key: string, owner: string, fence: number) => db.updateTable('leases')
+  .set({ expires_at: releasedAt })
+  .where('key', '=', key).where('owner', '=', owner).where('fence', '=', fence))
+
 const FIRST_POLL_MS = 5
 const LONGEST_POLL_MS = 200
 
@@ -76,14 +88,7 @@ export class Leases {
 
   private async take (db: Db, key: string): Promise<Lease | undefined> {
     const now = this.deps.now()
-    const expiresAt = new Date(now.getTime() + this.ttlMs).toISOString()
-    const row = await db.insertInto('leases')
-      .values({ key, owner: this.owner, fence: 1, expires_at: expiresAt })
-      .onConflict((oc) => oc.column('key')
-        .doUpdateSet({ owner: this.owner, fence: sql<number>`leases.fence + 1`, expires_at: expiresAt })
-        .where('leases.expires_at', '<=', now.toISOString()))
-      .returning('fence')
-      .executeTakeFirst()
+    const [row] = await takeFreeOrExpired(db, key, this.owner, new Date(now.getTime() + this.ttlMs).toISOString(), now.toISOString())
     return row === undefined ? undefined : { key, owner: this.owner, fence: Number(row.fence) }
   }
 
@@ -114,9 +119,7 @@ export class Leases {
   /** Frees the lease (the row stays, so the fence keeps growing); on SQLite not waiting for the disk (unflushed.ts). */
   async release (lease: Lease): Promise<void> {
     await unflushed(this.deps.db, async (db) => {
-      await db.updateTable('leases').set({ expires_at: RELEASED })
-        .where('key', '=', lease.key).where('owner', '=', lease.owner).where('fence', '=', lease.fence)
-        .execute()
+      await free(db, RELEASED, lease.key, lease.owner, lease.fence)
     })
     for (const wake of this.waiters.get(lease.key) ?? []) wake()
   }

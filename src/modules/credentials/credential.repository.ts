@@ -105,8 +105,12 @@ export async function deleteOAuthClient (db: Db, id: number): Promise<void> {
 }
 
 export async function insertCredential (db: Db, accessRequestId: number, oauthClientId: number, createdAt: string): Promise<void> {
-  await db.insertInto('credentials').values({ access_request_id: accessRequestId, oauth_client_id: oauthClientId, created_at: createdAt }).execute()
+  await credentialInsert(db, accessRequestId, oauthClientId, createdAt)
 }
+
+// Compiled once: in every approval's saving transaction.
+const credentialInsert = preparedQuery((db: Db, accessRequestId: number, oauthClientId: number, createdAt: string) =>
+  db.insertInto('credentials').values({ access_request_id: accessRequestId, oauth_client_id: oauthClientId, created_at: createdAt }))
 
 export async function deleteCredentials (db: Db, ids: readonly number[]): Promise<void> {
   if (ids.length > 0) await db.deleteFrom('credentials').where('id', 'in', ids).execute()
