@@ -7,6 +7,8 @@ import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import type { Db } from './database.ts'
+import { preparedQuery } from './prepared.ts'
+import { unflushed } from './unflushed.ts'
 
 export interface Lease {
   readonly key: string
@@ -24,6 +26,25 @@ export interface LeasesDeps {
 }
 
 const RELEASED = new Date(0).toISOString()
+
+// Compiled once: each credential operation takes, extends (in its saving transaction) and frees a lease.
+const takeFreeOrExpired = preparedQuery((db: Db, key: string, owner: string, expiresAt: string, now: string) => db.insertInto('leases')
+  .values({ key, owner, fence: 1, expires_at: expiresAt })
+  .onConflict((oc) => oc.column('key')
+    .doUpdateSet({ owner, fence: sql<number>`leases.fence + 1`, expires_at: expiresAt })
+    .where('leases.expires_at', '<=', now))
+  .returning('fence'))
+
+const extendHeld = preparedQuery((db: Db, expiresAt: string, key: string, owner: string, fence: number, now: string) => db.updateTable('leases')
+  .set({ expires_at: expiresAt })
+  .where('key', '=', key).where('owner', '=', owner).where('fence', '=', fence)
+  .where('expires_at', '>', now)
+  .returning('fence'))
+
+const free = preparedQuery((db: Db, releasedAt: string, key: string, owner: string, fence: number) => db.updateTable('leases')
+  .set({ expires_at: releasedAt })
+  .where('key', '=', key).where('owner', '=', owner).where('fence', '=', fence))
+
 const FIRST_POLL_MS = 5
 const LONGEST_POLL_MS = 200
 
@@ -60,17 +81,14 @@ export class Leases {
     return lease === undefined ? undefined : await this.holding(lease, task)
   }
 
-  /** One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined. */
+  /** One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined; on SQLite not waiting for the disk (unflushed.ts). */
   async acquire (key: string): Promise<Lease | undefined> {
+    return await unflushed(this.deps.db, async (db) => await this.take(db, key))
+  }
+
+  private async take (db: Db, key: string): Promise<Lease | undefined> {
     const now = this.deps.now()
-    const expiresAt = new Date(now.getTime() + this.ttlMs).toISOString()
-    const row = await this.deps.db.insertInto('leases')
-      .values({ key, owner: this.owner, fence: 1, expires_at: expiresAt })
-      .onConflict((oc) => oc.column('key')
-        .doUpdateSet({ owner: this.owner, fence: sql<number>`leases.fence + 1`, expires_at: expiresAt })
-        .where('leases.expires_at', '<=', now.toISOString()))
-      .returning('fence')
-      .executeTakeFirst()
+    const [row] = await takeFreeOrExpired(db, key, this.owner, new Date(now.getTime() + this.ttlMs).toISOString(), now.toISOString())
     return row === undefined ? undefined : { key, owner: this.owner, fence: Number(row.fence) }
   }
 
@@ -81,12 +99,8 @@ export class Leases {
    */
   async assertHeld (trx: Db, lease: Lease): Promise<void> {
     const now = this.deps.now()
-    const result = await trx.updateTable('leases')
-      .set({ expires_at: new Date(now.getTime() + this.ttlMs).toISOString() })
-      .where('key', '=', lease.key).where('owner', '=', lease.owner).where('fence', '=', lease.fence)
-      .where('expires_at', '>', now.toISOString())
-      .executeTakeFirst()
-    if (Number(result.numUpdatedRows) === 0) {
+    const extended = await extendHeld(trx, new Date(now.getTime() + this.ttlMs).toISOString(), lease.key, lease.owner, lease.fence, now.toISOString())
+    if (extended.length === 0) {
       throw new AppError('unavailable', `the lease on ${lease.key} expired and was taken over while an IdP call ran: nothing was saved; retry`)
     }
   }
@@ -102,11 +116,11 @@ export class Leases {
     return Number(result.numUpdatedRows) > 0
   }
 
-  /** Frees the lease (the row stays, so the fence keeps growing). */
+  /** Frees the lease (the row stays, so the fence keeps growing); on SQLite not waiting for the disk (unflushed.ts). */
   async release (lease: Lease): Promise<void> {
-    await this.deps.db.updateTable('leases').set({ expires_at: RELEASED })
-      .where('key', '=', lease.key).where('owner', '=', lease.owner).where('fence', '=', lease.fence)
-      .execute()
+    await unflushed(this.deps.db, async (db) => {
+      await free(db, RELEASED, lease.key, lease.owner, lease.fence)
+    })
     for (const wake of this.waiters.get(lease.key) ?? []) wake()
   }
 

@@ -1,6 +1,7 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { seek } from '../../db/list-positions.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type { DeletionTarget } from '../usage/usage.ts'
 import type { AccessRequestRow, AccessRequestStatus, AccessRequestTable, NewAccessRequestRow } from '../../db/tables/access-request.table.ts'
 import type { Updateable } from 'kysely'
@@ -10,6 +11,8 @@ export interface AccessRequestView extends AccessRequestRow {
   app_name: string
   user_id: number
   plan_name: string | null
+  /** The plan's JWTScope, which an approval grants (read here, not again). */
+  plan_jwt_scope: string | null
   provider_id: number | null
   client_type_name: string | null
 }
@@ -20,7 +23,7 @@ function views (db: Db) {
     .leftJoin('plans', 'plans.id', 'access_requests.plan_id')
     .leftJoin('oauth_client_types', 'oauth_client_types.id', 'access_requests.client_type_id')
     .selectAll('access_requests')
-    .select(['apps.name as app_name', 'apps.user_id as user_id', 'plans.name as plan_name', 'oauth_client_types.provider_id as provider_id', 'oauth_client_types.name as client_type_name'])
+    .select(['apps.name as app_name', 'apps.user_id as user_id', 'plans.name as plan_name', 'plans.jwt_scope as plan_jwt_scope', 'oauth_client_types.provider_id as provider_id', 'oauth_client_types.name as client_type_name'])
 }
 
 export async function listAccessRequests (db: Db, page: Page, appId?: number, status?: AccessRequestStatus): Promise<AccessRequestView[]> {
@@ -41,8 +44,11 @@ export async function listAllAccessRequestsOf (db: Db, appId: number): Promise<A
 }
 
 export async function findAccessRequest (db: Db, id: number): Promise<AccessRequestView | undefined> {
-  return await views(db).where('access_requests.id', '=', id).executeTakeFirst()
+  return (await accessRequestById(db, id))[0]
 }
+
+// Compiled once: read twice by every approval, reject and delete (before and under the lease).
+const accessRequestById = preparedQuery((db: Db, id: number) => views(db).where('access_requests.id', '=', id))
 
 /** A pending request of the app for this plan, client type and exactly these products, if any (the oldest). */
 export async function findPendingTwin (db: Db, wanted: { appId: number; planId: number; clientTypeId: number | null; productIds: readonly number[] }): Promise<AccessRequestRow | undefined> {

@@ -254,8 +254,7 @@ export class AccessRequestService {
 
   private async scopesOf (request: AccessRequestView): Promise<string[]> {
     const products = await productsOfRequests(this.deps.db, [request.id])
-    const plan = request.plan_id === null ? undefined : await findPlan(this.deps.db, request.plan_id)
-    const csv = [...products.map((product) => product.scopes), plan?.jwt_scope ?? '']
+    const csv = [...products.map((product) => product.scopes), request.plan_jwt_scope ?? '']
     return [...new Set(csv.flatMap((value) => value.split(',')).filter(Boolean))]
   }
 

@@ -1,5 +1,6 @@
 import type { Db } from '../../db/database.ts'
 import { seek } from '../../db/list-positions.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type { Page } from '../../shared/pagination.ts'
 import type { ClientTypeRow } from '../../db/tables/client-type.table.ts'
 import type { OAuthProviderRow } from '../../db/tables/oauth-provider.table.ts'
@@ -14,11 +15,39 @@ export interface RegistrationContextRows {
 
 /** The one read that assembles a registration's context; undefined when any of the three is gone. */
 export async function findRegistrationContext (db: Db, appId: number, clientTypeId: number): Promise<RegistrationContextRows | undefined> {
-  const app = await db.selectFrom('apps').select(['name', 'redirect_urls']).where('id', '=', appId).executeTakeFirst()
-  const clientType = await db.selectFrom('oauth_client_types').selectAll().where('id', '=', clientTypeId).executeTakeFirst()
-  const provider = clientType === undefined ? undefined : await findProviderRow(db, clientType.provider_id)
-  return app === undefined || clientType === undefined || provider === undefined ? undefined : { app, clientType, provider }
+  const [row] = await registrationContext(db, appId, clientTypeId)
+  if (row === undefined) return undefined
+  const {
+    app_name: name, app_redirect_urls: redirectUrls, p_name: providerName, p_type: type, p_well_known_url: wellKnownUrl,
+    p_registration_access_token: registrationAccessToken, p_ssl_insecure_skip_verify: skipVerify, p_requires_redirect_uris: requiresRedirectUris,
+    p_created_at: createdAt, p_updated_at: updatedAt, ...clientType
+  } = row
+  const provider: OAuthProviderRow = {
+    id: clientType.provider_id,
+    name: providerName,
+    type,
+    well_known_url: wellKnownUrl,
+    registration_access_token: registrationAccessToken,
+    ssl_insecure_skip_verify: skipVerify,
+    requires_redirect_uris: requiresRedirectUris,
+    created_at: createdAt,
+    updated_at: updatedAt
+  }
+  return { app: { name, redirect_urls: redirectUrls }, clientType, provider }
 }
+
+// One statement, compiled once, for what was three reads on every registration and scope update (approve's profile).
+const registrationContext = preparedQuery((db: Db, appId: number, clientTypeId: number) => db.selectFrom('oauth_client_types')
+  .innerJoin('oauth_providers', 'oauth_providers.id', 'oauth_client_types.provider_id')
+  .innerJoin('apps', (join) => join.on('apps.id', '=', appId))
+  .where('oauth_client_types.id', '=', clientTypeId)
+  .selectAll('oauth_client_types')
+  .select([
+    'apps.name as app_name', 'apps.redirect_urls as app_redirect_urls',
+    'oauth_providers.name as p_name', 'oauth_providers.type as p_type', 'oauth_providers.well_known_url as p_well_known_url',
+    'oauth_providers.registration_access_token as p_registration_access_token', 'oauth_providers.ssl_insecure_skip_verify as p_ssl_insecure_skip_verify',
+    'oauth_providers.requires_redirect_uris as p_requires_redirect_uris', 'oauth_providers.created_at as p_created_at', 'oauth_providers.updated_at as p_updated_at'
+  ]))
 
 /** The provider a stored client was registered at (to manage or delete it there). */
 export async function findProviderRow (db: Db, providerId: number): Promise<OAuthProviderRow | undefined> {
@@ -40,8 +69,12 @@ export async function findOAuthClient (db: Db, id: number): Promise<OAuthClientR
 }
 
 export async function findOAuthClientFor (db: Db, appId: number, clientTypeId: number): Promise<OAuthClientRow | undefined> {
-  return await db.selectFrom('oauth_clients').selectAll().where('app_id', '=', appId).where('client_type_id', '=', clientTypeId).executeTakeFirst()
+  return (await oauthClientFor(db, appId, clientTypeId))[0]
 }
+
+// Compiled once: read by every approval (grant) and its preview.
+const oauthClientFor = preparedQuery((db: Db, appId: number, clientTypeId: number) =>
+  db.selectFrom('oauth_clients').selectAll().where('app_id', '=', appId).where('client_type_id', '=', clientTypeId))
 
 /** Which clients: those of a provider, of one client type, of an app (any combination). */
 export interface OAuthClientFilter {
@@ -72,8 +105,12 @@ export async function deleteOAuthClient (db: Db, id: number): Promise<void> {
 }
 
 export async function insertCredential (db: Db, accessRequestId: number, oauthClientId: number, createdAt: string): Promise<void> {
-  await db.insertInto('credentials').values({ access_request_id: accessRequestId, oauth_client_id: oauthClientId, created_at: createdAt }).execute()
+  await credentialInsert(db, accessRequestId, oauthClientId, createdAt)
 }
+
+// Compiled once: in every approval's saving transaction.
+const credentialInsert = preparedQuery((db: Db, accessRequestId: number, oauthClientId: number, createdAt: string) =>
+  db.insertInto('credentials').values({ access_request_id: accessRequestId, oauth_client_id: oauthClientId, created_at: createdAt }))
 
 export async function deleteCredentials (db: Db, ids: readonly number[]): Promise<void> {
   if (ids.length > 0) await db.deleteFrom('credentials').where('id', 'in', ids).execute()

@@ -1,4 +1,5 @@
 import type { Db } from '../../db/database.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type { IdpDeletionRow, IdpRegistrationRow, NewIdpDeletionRow, NewIdpRegistrationRow } from '../../db/tables/idp-operation.table.ts'
 
 export async function insertRegistrationIntent (db: Db, row: NewIdpRegistrationRow): Promise<IdpRegistrationRow> {
@@ -10,14 +11,19 @@ export async function markRegistrationUnknown (db: Db, id: number, lastError: st
 }
 
 export async function deleteRegistrationIntent (db: Db, id: number): Promise<void> {
-  await db.deleteFrom('idp_registrations').where('id', '=', id).execute()
+  await intentDelete(db, id)
 }
+
+// Compiled once, as the read below: both run on every registration (approve's profile).
+const intentDelete = preparedQuery((db: Db, id: number) => db.deleteFrom('idp_registrations').where('id', '=', id))
 
 /** A registration of this app and client type not yet recorded (in flight or unknown), if any. */
 export async function findOpenRegistration (db: Db, appId: number, clientTypeId: number): Promise<IdpRegistrationRow | undefined> {
-  return await db.selectFrom('idp_registrations').selectAll()
-    .where('app_id', '=', appId).where('client_type_id', '=', clientTypeId).orderBy('id').executeTakeFirst()
+  return (await openRegistrations(db, appId, clientTypeId))[0]
 }
+
+const openRegistrations = preparedQuery((db: Db, appId: number, clientTypeId: number) => db.selectFrom('idp_registrations').selectAll()
+  .where('app_id', '=', appId).where('client_type_id', '=', clientTypeId).orderBy('id'))
 
 /** An in-flight intent whose sender is known dead becomes unknown; false when it is no longer in flight. */
 export async function markInFlightUnknown (db: Db, id: number, lastError: string, updatedAt: string): Promise<boolean> {
