@@ -187,11 +187,7 @@ for (const dialect of dialects) {
       const proxied = await startProxied(dialect, 10_000)
       try {
         const { h: p, proxy } = proxied
-        const product = (await p.call('POST', '/portal-api/products', { Name: 'Racing product', DCREnabled: true, Scopes: 'racing-scope' })).body
-        assert.equal((await p.call('POST', `/portal-api/products/${product.ID}/client_types`, { ID: proxied.machineType })).status, 201)
-        const plan = (await p.call('POST', '/portal-api/plans', { Name: 'Racing plan', ProviderID: 1 })).body
-        const app = (await p.call('POST', '/portal-api/apps', { Name: 'Racing app' })).body
-        const id = (await p.call('PUT', `/portal-api/apps/${app.ID}/provision`, { PlanID: plan.ID, ProductIDs: [product.ID], DCRTemplateID: proxied.machineType })).body.ID
+        const { requestId: id } = await proxied.pendingRequest('racing')
         const clients = (await proxied.idpClients()).length
         let release: (() => void) | undefined
         const released = new Promise<void>((resolve) => { release = resolve })

@@ -35,15 +35,7 @@ for (const dialect of dialects) {
     }
     /** An approved access request of a new app, and its credential. */
     const approved = async () => {
-      counter++
-      const product = await h.call('POST', '/portal-api/products', { Name: `records product ${counter}`, DCREnabled: true, Scopes: `records-${counter}` })
-      await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: m2m })
-      const plan = await h.call('POST', '/portal-api/plans', { Name: `records plan ${counter}`, ProviderID: 1 })
-      const app = await h.call('POST', '/portal-api/apps', { Name: `records app ${counter}` })
-      const provisioned = await h.call('PUT', `/portal-api/apps/${app.body.ID}/provision`, { PlanID: plan.body.ID, ProductIDs: [product.body.ID], DCRTemplateID: m2m })
-      assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))
-      const appId = app.body.ID as number
-      const requestId = provisioned.body.ID as number
+      const { appId, requestId } = await proxied.pendingRequest('recorded')
       assert.equal((await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)).status, 200)
       const credential = (await h.call('GET', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials`)).body[0]
       return { appId, requestId, credential, url: `/portal-api/apps/${appId}/access-requests/${requestId}/credentials/${credential.ID}` }
@@ -117,25 +109,20 @@ for (const dialect of dialects) {
     })
 
     it('refuses a registration while an intent of a dead process is in flight, however recent (item 5)', async () => {
-      counter++
-      const product = await h.call('POST', '/portal-api/products', { Name: `records product ${counter}`, DCREnabled: true, Scopes: `records-${counter}` })
-      await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: m2m })
-      const plan = await h.call('POST', '/portal-api/plans', { Name: `records plan ${counter}`, ProviderID: 1 })
-      const app = await h.call('POST', '/portal-api/apps', { Name: `records app ${counter}` })
-      const provisioned = await h.call('PUT', `/portal-api/apps/${app.body.ID}/provision`, { PlanID: plan.body.ID, ProductIDs: [product.body.ID], DCRTemplateID: m2m })
+      const { appId, requestId } = await proxied.pendingRequest('recorded')
       // A process died a moment ago while its registration for this app and client type was in flight.
       const now = h.clock.now.toISOString()
-      const tag = `portal:${app.body.ID}:${m2m}:dead0000`
-      await h.database.db.insertInto('idp_registrations').values({ provider_id: 1, app_id: app.body.ID, client_type_id: m2m, correlation_tag: tag, state: 'in_flight', last_error: null, created_at: now, updated_at: now }).execute()
+      const tag = `portal:${appId}:${m2m}:dead0000`
+      await h.database.db.insertInto('idp_registrations').values({ provider_id: 1, app_id: appId, client_type_id: m2m, correlation_tag: tag, state: 'in_flight', last_error: null, created_at: now, updated_at: now }).execute()
       const posts = proxy.requests.filter((r) => r === 'POST /reg').length
-      const refused = await h.call('PUT', `/portal-api/access_requests/${provisioned.body.ID}/approve`)
+      const refused = await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)
       assert.equal(refused.status, 409, JSON.stringify(refused.body))
       assert.match(refused.body.errors[0], new RegExp(`unknown outcome: look for a client named "… \\[${tag}\\]"`))
       assert.equal(proxy.requests.filter((r) => r === 'POST /reg').length, posts, 'no second registration was sent')
       const listed = (await h.call('GET', '/portal-api/idp-operations')).body.Registrations.find((r: { CorrelationTag: string }) => r.CorrelationTag === tag)
       assert.equal(listed.State, 'unknown', 'now resolvable by an operator')
       assert.equal((await h.call('DELETE', `/portal-api/idp-operations/registrations/${listed.ID}`)).status, 200)
-      assert.equal((await h.call('PUT', `/portal-api/access_requests/${provisioned.body.ID}/approve`)).status, 200)
+      assert.equal((await h.call('PUT', `/portal-api/access_requests/${requestId}/approve`)).status, 200)
     })
 
     it('the reconciler marks an intent in flight with its lease free as unknown at once (item 5)', async () => {

@@ -13,7 +13,6 @@ for (const dialect of dialects) {
     let h: Harness
     let proxy: FaultProxy
     let m2m: number
-    let counter = 0
     before(async () => {
       // Short timeouts: a held answer becomes a timeout after the IdP has acted.
       proxied = await startProxied(dialect, 400)
@@ -23,17 +22,7 @@ for (const dialect of dialects) {
 
     const idpClients = async () => await proxied.idpClients()
     const registrationPosts = () => proxy.requests.filter((r) => r === 'POST /reg').length
-    /** A pending access request of a new app for the machine-to-machine type. */
-    const pendingRequest = async () => {
-      counter++
-      const product = await h.call('POST', '/portal-api/products', { Name: `saga product ${counter}`, DCREnabled: true, Scopes: `saga-${counter}` })
-      await h.call('POST', `/portal-api/products/${product.body.ID}/client_types`, { ID: m2m })
-      const plan = await h.call('POST', '/portal-api/plans', { Name: `saga plan ${counter}`, ProviderID: 1, JWTScope: `saga-plan-${counter}` })
-      const app = await h.call('POST', '/portal-api/apps', { Name: `saga app ${counter}` })
-      const provisioned = await h.call('PUT', `/portal-api/apps/${app.body.ID}/provision`, { PlanID: plan.body.ID, ProductIDs: [product.body.ID], DCRTemplateID: m2m })
-      assert.equal(provisioned.status, 200, JSON.stringify(provisioned.body))
-      return { appId: app.body.ID as number, requestId: provisioned.body.ID as number }
-    }
+    const pendingRequest = async () => await proxied.pendingRequest('saga')
     const credentialOf = async (appId: number, requestId: number) =>
       (await h.call('GET', `/portal-api/apps/${appId}/access-requests/${requestId}/credentials`)).body[0]
 
