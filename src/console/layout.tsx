@@ -131,25 +131,40 @@ export interface FieldProps {
   readonly autocomplete?: string
 }
 
+/** What a field and a fieldset share: their id, the errors that name them, the hint and error lines that describe them. */
+function fieldParts (name: string, hint: string | undefined, errors: readonly string[] | undefined) {
+  const id = `field-${name}`
+  const mine = (errors ?? []).filter((message) => fieldOf(message, [name]) !== undefined)
+  const described = [hint === undefined ? '' : `${id}-hint`, mine.length === 0 ? '' : `${id}-error`].filter((part) => part !== '').join(' ')
+  return {
+    id,
+    invalid: mine.length > 0,
+    describedBy: described === '' ? undefined : described,
+    notes: (
+      <Fragment>
+        {hint === undefined ? null : <p class='hint' id={`${id}-hint`}>{hint}</p>}
+        {mine.length === 0 ? null : <p class='field-error' id={`${id}-error`}>{mine.join(' ')}</p>}
+      </Fragment>
+    )
+  }
+}
+
 /** A labelled input; when an error names it, marked invalid and described by the error. */
 export function Field (props: FieldProps): Html {
-  const id = `field-${props.name}`
-  const mine = (props.errors ?? []).filter((message) => fieldOf(message, [props.name]) !== undefined)
-  const described = [props.hint === undefined ? '' : `${id}-hint`, mine.length === 0 ? '' : `${id}-error`].filter((part) => part !== '').join(' ')
+  const { id, invalid, describedBy, notes } = fieldParts(props.name, props.hint, props.errors)
   const common = {
     id,
     name: props.name,
     required: props.required === true,
     maxlength: props.maxlength,
-    'aria-invalid': mine.length > 0 ? 'true' : undefined,
-    'aria-describedby': described === '' ? undefined : described,
+    'aria-invalid': invalid ? 'true' : undefined,
+    'aria-describedby': describedBy,
     autocomplete: props.autocomplete ?? 'off'
   }
   return (
-    <div class={mine.length > 0 ? 'field invalid' : 'field'}>
+    <div class={invalid ? 'field invalid' : 'field'}>
       <label for={id}>{props.label}{props.required === true ? <span class='required'> (required)</span> : null}</label>
-      {props.hint === undefined ? null : <p class='hint' id={`${id}-hint`}>{props.hint}</p>}
-      {mine.length === 0 ? null : <p class='field-error' id={`${id}-error`}>{mine.join(' ')}</p>}
+      {notes}
       {props.multiline === true
         ? <textarea {...common} rows={4}>{props.value ?? ''}</textarea>
         : <input {...common} type={props.type ?? 'text'} value={props.value ?? ''} />}
@@ -171,9 +186,7 @@ export interface ChoicesProps {
 
 /** A fieldset of checkboxes or radio buttons: the API's allowed values as choices. */
 export function Choices (props: ChoicesProps): Html {
-  const id = `field-${props.name}`
-  const mine = (props.errors ?? []).filter((message) => fieldOf(message, [props.name]) !== undefined)
-  const described = [props.hint === undefined ? '' : `${id}-hint`, mine.length === 0 ? '' : `${id}-error`].filter((part) => part !== '').join(' ')
+  const { id, invalid, describedBy, notes } = fieldParts(props.name, props.hint, props.errors)
   const groups = [...new Set(props.options.map((option) => option.group))]
   const choice = (option: ChoicesProps['options'][number], index: number) => (
     <div class='choice'>
@@ -187,10 +200,9 @@ export function Choices (props: ChoicesProps): Html {
     </div>
   )
   return (
-    <fieldset id={id} class={mine.length > 0 ? 'field invalid' : 'field'} aria-describedby={described === '' ? undefined : described} tabindex='-1'>
+    <fieldset id={id} class={invalid ? 'field invalid' : 'field'} aria-describedby={describedBy} tabindex='-1'>
       <legend>{props.legend}</legend>
-      {props.hint === undefined ? null : <p class='hint' id={`${id}-hint`}>{props.hint}</p>}
-      {mine.length === 0 ? null : <p class='field-error' id={`${id}-error`}>{mine.join(' ')}</p>}
+      {notes}
       {groups.length === 1 && groups[0] === undefined
         ? <div class='choices'>{props.options.map(choice)}</div>
         : groups.map((group) => (
