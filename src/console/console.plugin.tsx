@@ -162,6 +162,8 @@ export function consolePlugin (options: ConsoleOptions) {
     app.setNotFoundHandler(async (request, reply) => await sendPage(reply, 404, page('Not found', [`There is no ${audience === 'admin' ? 'console' : 'portal'} page at ${request.url.split('?')[0] ?? ''}.`], sessions.get(request))))
 
     app.addHook('onRequest', async (request) => {
+      // The stylesheet and the script are the same for everyone: no session read for them.
+      if (request.routeOptions.url?.endsWith('/assets/:file') === true) return
       const token = readCookie(request, cookieName(SESSION_COOKIE))
       const session = token === undefined ? undefined : await options.sessions.find(token)
       if (session !== undefined) sessions.set(request, session)
