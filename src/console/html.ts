@@ -1,6 +1,7 @@
 // Server-side TSX (README "The admin console"): the compiler checks every template, and h() renders it
 // to a string with every text and attribute value escaped. Only Html passes through unescaped, and only
 // h() and the fixed assets make one, so no request value can become markup (OWASP XSS rule 1 and 2).
+import { escapeHtml } from '../shared/escape-html.ts'
 
 /** Markup that is already safe to write. */
 export class Html {
@@ -18,10 +19,6 @@ type Component<P> = (props: P & { readonly children?: Child }) => Html
 // HTML Living Standard §13.1.2: elements that have no end tag.
 const VOID = new Set(['area', 'base', 'br', 'col', 'embed', 'hr', 'img', 'input', 'link', 'meta', 'source', 'track', 'wbr'])
 const NAME = /^[a-z][a-z0-9-]*$/
-
-export function escapeHtml (value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
-}
 
 function renderChild (child: Child): string {
   if (child === null || child === undefined || typeof child === 'boolean') return ''

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto'
 import { PASSWORD_LENGTH, USERNAME_MAX } from './accounts.ts'
 import type { KoaContext } from './koa-context.ts'
+import { escapeHtml } from '../shared/escape-html.ts'
 
 const CSS = 'body{font:16px/1.5 system-ui,sans-serif;margin:0;background:#f4f5f7;color:#1b1f24}' +
   'main{max-width:26rem;margin:3rem auto;padding:2rem;background:#fff;border-radius:8px;box-shadow:0 1px 3px #0003}' +
@@ -27,10 +28,6 @@ export const CONTENT_SECURITY_POLICY = [
   "base-uri 'none'",
   "frame-ancestors 'none'"
 ].join('; ')
-
-export function escapeHtml (value: string): string {
-  return value.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`)
-}
 
 /** Writes a page with the security headers every page of the IdP carries. */
 export function sendPage (ctx: KoaContext, status: number, title: string, body: string): void {
