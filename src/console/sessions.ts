@@ -1,9 +1,10 @@
 // The console's sessions (issue 12): a random token in an http-only cookie, its SHA-256 in the database
 // (a copied table opens no session), the ID token sealed for the sign-out hint. Rows, not signed cookies,
 // so that signing out ends the session everywhere and replicas on one database share them.
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import type { Db } from '../db/database.ts'
 import type { ConsoleSessionRow } from '../db/tables/console-session.table.ts'
+import { sameSecret } from '../shared/same-secret.ts'
 import type { SecretBox } from '../shared/secret-box.ts'
 import type { Clock } from '../shared/time.ts'
 
@@ -75,10 +76,7 @@ export class Sessions {
 }
 
 export function sameCsrfToken (session: Session, given: unknown): boolean {
-  if (typeof given !== 'string') return false
-  const a = Buffer.from(given)
-  const b = Buffer.from(session.csrfToken)
-  return a.length === b.length && timingSafeEqual(a, b)
+  return typeof given === 'string' && sameSecret(given, session.csrfToken)
 }
 
 function toSession (row: ConsoleSessionRow, token: string): Session {

@@ -6,13 +6,14 @@
 // (never by the URL), so a post made from another site, or in a browser that did not start this
 // interaction, finds none. Each form also carries a token only the page shows: an HMAC of the
 // interaction id under the IdP's cookie key; a post without it is refused even with the cookie.
-import { createHmac, timingSafeEqual } from 'node:crypto'
+import { createHmac } from 'node:crypto'
 import type http from 'node:http'
 import type { Logger } from 'pino'
 import type { Db } from '../db/database.ts'
 import { findInvitation, readSignUpPolicy, spendInvitation } from '../db/sign-up.ts'
 import { AppError, HTTP_STATUS } from '../errors.ts'
 import type { RateLimit } from '../shared/rate-limit.ts'
+import { sameSecret } from '../shared/same-secret.ts'
 import type { Clock } from '../shared/time.ts'
 import { USERNAME_MAX, usernameKey, type IdpAccounts } from './accounts.ts'
 import type { KoaContext, KoaMiddleware } from './koa-context.ts'
@@ -87,7 +88,7 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
       if (action === undefined) return await showPrompt(ctx, details)
       if (action === 'register' && ctx.method === 'GET') return await showSignUp(ctx, details, 200, {}, [])
       const form = await readForm(ctx.req)
-      if (form === undefined || !sameToken(form.get('csrf') ?? '', csrfFor(uid))) {
+      if (form === undefined || !sameSecret(form.get('csrf') ?? '', csrfFor(uid))) {
         return sendPage(ctx, 403, 'Form expired', messageBody('This form was not sent from its page, or is too old. Go back to the application and sign in again.'))
       }
       if (action === 'login') return await login(ctx, details, form)
@@ -209,12 +210,6 @@ export function interactionRoutes (provider: InteractionProvider, deps: Interact
 function finish (ctx: KoaContext, returnTo: string): void {
   ctx.status = 303
   ctx.redirect(returnTo)
-}
-
-function sameToken (given: string, expected: string): boolean {
-  const a = Buffer.from(given)
-  const b = Buffer.from(expected)
-  return a.length === b.length && timingSafeEqual(a, b)
 }
 
 /** An urlencoded form body of at most FORM_LIMIT_BYTES, else undefined. */
