@@ -263,6 +263,34 @@ async function load (label: string, target: Target, serverPid: number): Promise<
   return summary
 }
 
+const FSYNC_COUNTED_REQUESTS = 2000
+
+/**
+ * The fsync and fdatasync calls of `pid` (every thread) while FSYNC_COUNTED_REQUESTS requests run at the
+ * load's concurrency, counted by strace attached to it: a count, not a time, so the tracer's slowness does
+ * not matter (item 2: an acknowledged write is on disk, so a PUT costs at most one; group commit shares it).
+ */
+async function fsyncsPerRequest (target: Target, pid: number): Promise<{ requests: number; fsyncs: number } | 'strace missing'> {
+  const tracer = spawn('strace', ['-f', '-c', '-e', 'trace=fsync,fdatasync', '-p', String(pid)], { stdio: ['ignore', 'ignore', 'pipe'] })
+  let output = ''
+  tracer.stderr.on('data', (chunk: Buffer) => { output += chunk.toString() })
+  const exited = new Promise<void>((resolve) => { tracer.on('close', () => resolve()) })
+  const missing = await new Promise<boolean>((resolve) => {
+    tracer.on('error', () => resolve(true))
+    const attached = setInterval(() => { if (output.includes('attached')) { clearInterval(attached); resolve(false) } }, 20)
+    tracer.on('close', () => { clearInterval(attached); resolve(true) })
+  })
+  if (missing) return 'strace missing'
+  process.stderr.write(`  fsyncs per ${target.method}: ${FSYNC_COUNTED_REQUESTS} requests under strace … `)
+  const result = await autocannon({ url: target.url, method: target.method, headers: target.headers, connections: options.connections, amount: FSYNC_COUNTED_REQUESTS, ...(target.body === undefined ? {} : { body: target.body }) })
+  tracer.kill('SIGINT')
+  await exited
+  if (result.non2xx + result.errors > 0) throw new Error(`fsync count: ${result.non2xx} non-2xx and ${result.errors} errors`)
+  const fsyncs = [...output.matchAll(/^\s*[\d.]+\s+[\d.]+\s+\d+\s+(\d+)\s+(?:\d+\s+)?(?:fsync|fdatasync)\s*$/gm)].reduce((sum, match) => sum + Number(match[1]), 0)
+  process.stderr.write(`${fsyncs} fsyncs\n`)
+  return { requests: result.requests.total, fsyncs }
+}
+
 /** One request outside the load, to check the setup answers what it should. */
 async function call (target: Target): Promise<{ status: number; body: any }> {
   const response = await fetch(target.url, { method: target.method, headers: target.headers, ...(target.body === undefined ? {} : { body: target.body }), signal: AbortSignal.timeout(30_000) })
@@ -320,6 +348,8 @@ interface DialectResult {
   rss?: { readonly oursPeakMb: number | undefined; readonly baselinePeakMb: number | undefined; readonly idleMb: number | undefined }
   start?: { readonly ms: number[]; readonly medianMs: number; readonly failure?: string }
   approve?: { readonly oursMs: number[]; readonly rawMs: number[]; readonly oursP50: number; readonly rawP50: number }
+  /** SQLite: fsync and fdatasync calls of the service per PUT, counted by strace (PostgreSQL's server flushes, not the service). */
+  fsyncsPerPut?: { readonly requests: number; readonly fsyncs: number } | 'strace missing'
   profile?: string
 }
 
@@ -482,6 +512,7 @@ async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
         if (phases.has('list')) runResult.list = { rows100: await load('list, 100 rows', list100, servicePid), rows100000: await load('list, 100 000 rows', list100k, servicePid) }
         result.runs.push(runResult)
       }
+      if (phases.has('put') && setup.name === 'sqlite') result.fsyncsPerPut = await fsyncsPerRequest(putOne, servicePid)
       const peak = (pick: (run: RunResult) => Array<LoadResult | undefined>) => {
         const values = result.runs.flatMap(pick).map((load) => load?.peakRssMb).filter((mb): mb is number => mb !== undefined)
         return values.length === 0 ? undefined : Math.max(...values)
@@ -587,6 +618,11 @@ function rowsOf (result: DialectResult): Row[] {
   }
   pairRows('1. GET client type', (run) => run.get, TARGETS.getRatio)
   pairRows('2. PUT client type (durable commit)', (run) => run.put, TARGETS.putRatio)
+  if (result.fsyncsPerPut === 'strace missing') add('2. PUT fsyncs per request', 'not counted: strace missing', '', undefined, '(reported)', '')
+  else if (result.fsyncsPerPut !== undefined) {
+    const { requests, fsyncs } = result.fsyncsPerPut
+    add(`2. PUT fsyncs per request (strace: ${fsyncs} in ${fmt(requests)} PUTs, ${options.connections} at a time)`, (fsyncs / requests).toFixed(3), '', undefined, '(reported)', '')
+  }
   const list = (run: RunResult) => run.list
   const listRatio = med(list, (pair) => pair.rows100000.p50 / pair.rows100.p50)
   if (listRatio !== undefined) {

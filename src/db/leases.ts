@@ -7,8 +7,8 @@ import { sql } from 'kysely'
 import { AppError } from '../errors.ts'
 import type { Clock } from '../shared/time.ts'
 import type { Db } from './database.ts'
+import { withoutWaitingForDisk } from './group-commit.ts'
 import { preparedQuery } from './prepared.ts'
-import { unflushed } from './unflushed.ts'
 
 export interface Lease {
   readonly key: string
@@ -81,14 +81,14 @@ export class Leases {
     return lease === undefined ? undefined : await this.holding(lease, task)
   }
 
-  /** One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined; on SQLite not waiting for the disk (unflushed.ts). */
+  /**
+   * One attempt: the lease when it was free or expired (its fence bumped), otherwise undefined. On SQLite
+   * it does not wait for the disk (group-commit.ts): the power cut that could lose it stops this holder
+   * too, and the holder's first durable write (its intent, before any IdP call) flushes it.
+   */
   async acquire (key: string): Promise<Lease | undefined> {
-    return await unflushed(this.deps.db, async (db) => await this.take(db, key))
-  }
-
-  private async take (db: Db, key: string): Promise<Lease | undefined> {
     const now = this.deps.now()
-    const [row] = await takeFreeOrExpired(db, key, this.owner, new Date(now.getTime() + this.ttlMs).toISOString(), now.toISOString())
+    const [row] = await withoutWaitingForDisk(async () => await takeFreeOrExpired(this.deps.db, key, this.owner, new Date(now.getTime() + this.ttlMs).toISOString(), now.toISOString()))
     return row === undefined ? undefined : { key, owner: this.owner, fence: Number(row.fence) }
   }
 
@@ -116,11 +116,9 @@ export class Leases {
     return Number(result.numUpdatedRows) > 0
   }
 
-  /** Frees the lease (the row stays, so the fence keeps growing); on SQLite not waiting for the disk (unflushed.ts). */
+  /** Frees the lease (the row stays, so the fence keeps growing); on SQLite not waiting for the disk, as acquire(). */
   async release (lease: Lease): Promise<void> {
-    await unflushed(this.deps.db, async (db) => {
-      await free(db, RELEASED, lease.key, lease.owner, lease.fence)
-    })
+    await withoutWaitingForDisk(async () => await free(this.deps.db, RELEASED, lease.key, lease.owner, lease.fence))
     for (const wake of this.waiters.get(lease.key) ?? []) wake()
   }
 

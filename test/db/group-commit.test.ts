@@ -1,0 +1,120 @@
+import assert from 'node:assert/strict'
+import fs from 'node:fs'
+import os from 'node:os'
+import path from 'node:path'
+import { after, beforeEach, describe, it } from 'node:test'
+import Sqlite from 'better-sqlite3'
+import { Kysely, sql } from 'kysely'
+import { GroupCommitDialect, withoutWaitingForDisk } from '../../src/db/group-commit.ts'
+
+interface Tables { t: { id: number; v: string } }
+
+/** A promise the test settles: holds a write open, so that the group cannot commit until released. */
+function gate (): { readonly opened: Promise<void>; open (): void } {
+  let open!: () => void
+  const opened = new Promise<void>((resolve) => { open = resolve })
+  return { opened, open }
+}
+
+/** Whether `promise` has settled by the time everything already queued has run. */
+async function settled (promise: Promise<unknown>): Promise<boolean> {
+  let done = false
+  promise.then(() => { done = true }, () => { done = true })
+  await new Promise((resolve) => setImmediate(resolve))
+  return done
+}
+
+// SQLite's group commit (src/db/group-commit.ts) on a real file: shared COMMITs, one savepoint per write,
+// nothing acknowledged or shown to readers before it is on disk.
+describe('group commit on SQLite', () => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-group-commit-'))
+  let file: string
+  let dialect: GroupCommitDialect
+  let db: Kysely<Tables>
+  /** Another connection to the file, as another process would see it: committed data only. */
+  let outside: Sqlite.Database
+  const onDisk = () => (outside.prepare('select v from t order by id').all() as Array<{ v: string }>).map((row) => row.v)
+  const insert = async (v: string) => { await db.insertInto('t').values({ v } as never).execute() }
+
+  beforeEach(async () => {
+    await db?.destroy()
+    outside?.close()
+    file = path.join(dir, `${Math.random().toString(36).slice(2)}.db`)
+    const writer = new Sqlite(file)
+    writer.pragma('journal_mode = WAL')
+    writer.pragma('synchronous = FULL')
+    dialect = new GroupCommitDialect({ writer, reader: new Sqlite(file, { readonly: true }) })
+    db = new Kysely<Tables>({ dialect })
+    await sql`create table t (id integer primary key, v text not null)`.execute(db)
+    outside = new Sqlite(file, { readonly: true })
+  })
+  after(async () => {
+    await db?.destroy()
+    outside?.close()
+    fs.rmSync(dir, { recursive: true, force: true })
+  })
+
+  it('commits the writes that arrive together once, and each is on disk when it resolves', async () => {
+    const before = dialect.driver.committed
+    const seen: string[][] = []
+    await Promise.all(Array.from({ length: 20 }, async (_, i) => {
+      await db.transaction().execute(async (trx) => { await trx.insertInto('t').values({ v: `w${i}` } as never).execute() })
+      seen.push(onDisk())
+    }))
+    const after = dialect.driver.committed
+    assert.equal(after.writes - before.writes, 20)
+    assert.equal(after.commits - before.commits, 1, 'twenty writes, one COMMIT (one fsync)')
+    for (const rows of seen) assert.equal(rows.length, 20, 'every write resolved after the shared COMMIT')
+  })
+
+  it('neither acknowledges nor shows a write before its COMMIT, and reads do not wait for the writer', async () => {
+    const held = gate()
+    const first = insert('first')
+    const holder = db.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ v: 'holder' } as never).execute()
+      await held.opened
+    })
+    // `first` is done and released, but `holder` keeps the group open: nothing is committed yet.
+    assert.equal(await settled(first), false, 'not acknowledged before the COMMIT')
+    assert.deepEqual(await db.selectFrom('t').select('v').execute(), [], 'a read outside a transaction sees committed data only, at once')
+    assert.deepEqual(onDisk(), [])
+    held.open()
+    await Promise.all([first, holder])
+    assert.deepEqual(onDisk().sort(), ['first', 'holder'])
+    assert.deepEqual((await db.selectFrom('t').select('v').execute()).map((row) => row.v).sort(), ['first', 'holder'])
+  })
+
+  it('rolls back only the write that failed; the others of its group commit', async () => {
+    const results = await Promise.allSettled(['a', 'b', 'c'].map(async (v) => await db.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ v } as never).execute()
+      if (v === 'b') throw new Error('b changed its mind')
+    })))
+    assert.deepEqual(results.map((result) => result.status), ['fulfilled', 'rejected', 'fulfilled'])
+    assert.equal((results[1] as PromiseRejectedResult).reason.message, 'b changed its mind')
+    assert.deepEqual(onDisk(), ['a', 'c'])
+  })
+
+  it('fails every write of the group when SQLite rolls the whole transaction back, and goes on after', async () => {
+    await sql`create trigger no_poison before insert on t when new.v = 'poison' begin select raise(rollback, 'poisoned'); end`.execute(db)
+    const results = await Promise.allSettled(['a', 'poison', 'c'].map(insert))
+    assert.equal(results[0]!.status, 'rejected', 'the write before the rollback is not acknowledged: it is gone')
+    assert.match(String((results[1] as PromiseRejectedResult).reason), /poisoned/)
+    assert.equal(results[2]!.status, 'fulfilled', 'the write after it starts a new group')
+    assert.deepEqual(onDisk(), ['c'], 'nothing of the rolled-back group is on disk')
+    await insert('after')
+    assert.ok(onDisk().includes('after'))
+  })
+
+  it('lets a write that need not wait for the disk return before its COMMIT', async () => {
+    const held = gate()
+    await withoutWaitingForDisk(async () => { await insert('lease') })
+    const holder = db.transaction().execute(async (trx) => {
+      await trx.insertInto('t').values({ v: 'intent' } as never).execute()
+      await held.opened
+    })
+    assert.deepEqual(onDisk(), [], 'returned, not yet on disk')
+    held.open()
+    await holder
+    assert.deepEqual(onDisk(), ['lease', 'intent'], 'flushed in order by the next durable write')
+  })
+})
