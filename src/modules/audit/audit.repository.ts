@@ -1,10 +1,15 @@
 import type { Db } from '../../db/database.ts'
 import type { Page } from '../../shared/pagination.ts'
 import { seek } from '../../db/list-positions.ts'
+import { preparedQuery } from '../../db/prepared.ts'
 import type { AuditLogRow, NewAuditLogRow } from '../../db/tables/audit.table.ts'
 
+// Compiled once: every change writes one (issue 14 item 2).
+const insertAuditQuery = preparedQuery((db, occurredAt: string, actor: string, requestId: string, action: string, resourceType: string, resourceId: number, before: string | null, after: string | null) =>
+  db.insertInto('audit_log').values({ occurred_at: occurredAt, actor, request_id: requestId, action, resource_type: resourceType, resource_id: resourceId, before, after }))
+
 export async function insertAuditEntry (db: Db, row: NewAuditLogRow): Promise<void> {
-  await db.insertInto('audit_log').values(row).execute()
+  await insertAuditQuery(db, row.occurred_at, row.actor, row.request_id, row.action, row.resource_type, row.resource_id, row.before ?? null, row.after ?? null)
 }
 
 /** Which entries a list holds: all, one kind of resource, or one resource. */

@@ -23,9 +23,19 @@ export async function insertClientType (db: Db, row: NewClientTypeRow): Promise<
   return await uniqueOrConflict(db.insertInto('oauth_client_types').values(row).returningAll().executeTakeFirstOrThrow(), nameTaken(row.name))
 }
 
-export async function updateClientType (db: Db, providerId: number, id: number, changes: ClientTypeChanges): Promise<ClientTypeRow | undefined> {
-  const update = db.updateTable('oauth_client_types').set(changes).where('provider_id', '=', providerId).where('id', '=', id)
-  return await uniqueOrConflict(update.returningAll().executeTakeFirst(), nameTaken(changes.name))
+/** Every field a PUT or PATCH writes: one shape, so the update is compiled once (a PUT's hot path). */
+export type ClientTypeUpdate = Required<Pick<ClientTypeChanges, 'name' | 'description' | 'response_types' | 'grant_types' | 'token_endpoint_auth_method' | 'okta_app_type' | 'updated_at'>>
+
+const updateClientTypeQuery = preparedQuery((db, providerId: number, id: number, name: string, description: string, responseTypes: string, grantTypes: string, method: string, oktaAppType: string, updatedAt: string) =>
+  db.updateTable('oauth_client_types')
+    .set({ name, description, response_types: responseTypes, grant_types: grantTypes, token_endpoint_auth_method: method, okta_app_type: oktaAppType, updated_at: updatedAt })
+    .where('provider_id', '=', providerId).where('id', '=', id)
+    .returningAll())
+
+export async function updateClientType (db: Db, providerId: number, id: number, changes: ClientTypeUpdate): Promise<ClientTypeRow | undefined> {
+  const { name, description, response_types: responseTypes, grant_types: grantTypes, token_endpoint_auth_method: method, okta_app_type: oktaAppType, updated_at: updatedAt } = changes
+  const [row] = await uniqueOrConflict(updateClientTypeQuery(db, providerId, id, name, description, responseTypes, grantTypes, method, oktaAppType, updatedAt), nameTaken(name))
+  return row
 }
 
 export async function deleteClientTypes (db: Db, providerId: number, id?: number): Promise<void> {
