@@ -17,7 +17,8 @@
 //      p50 latency ratio
 //   4. approve an access request (registration at the embedded IdP included) vs a raw RFC 7591 POST to the
 //      same IdP with the same metadata, one at a time, interleaved: p50 latency ratio (its own service child,
-//      with the embedded IdP, so that the RSS measured under load stays the service's alone)
+//      with the embedded IdP, so that the RSS measured under load stays the service's alone); then 200
+//      approvals of distinct requests, 16 at a time, vs 200 raw registrations, 16 at a time: rate ratio
 //   5. peak RSS of the service child under the load above (50 connections), and the time from spawning
 //      `node dist/src/main.js` (npm start) on a fresh data dir to GET /ready answering 200 (median of 3)
 // Every server child (service and bare baseline alike) runs with the node flags of `npm start` (package.json).
@@ -54,8 +55,10 @@ const SEED_PUT_BODY = JSON.stringify({
 })
 /** The node flags `npm start` gives the service (package.json): every server child here runs with them too. */
 const NODE_FLAGS = startFlags()
-const TARGETS = { getRatio: 0.70, putRatio: 0.40, listRatio: 1.5, approveRatio: 1.5, rssMb: 150, startMs: 1000 } as const
+const TARGETS = { getRatio: 0.70, putRatio: 0.40, listRatio: 1.5, approveRatio: 1.5, approveThroughputRatio: 0.7, rssMb: 150, startMs: 1000 } as const
 const APPROVALS = 100
+/** Item 4's throughput: this many distinct approvals, this many at a time, against as many raw registrations. */
+const THROUGHPUT = { requests: 200, concurrency: 16 } as const
 const START_RUNS = 3
 const WATCHDOG_MS = 30 * 60_000
 
@@ -291,6 +294,14 @@ async function fsyncsPerRequest (target: Target, pid: number): Promise<{ request
   return { requests: result.requests.total, fsyncs }
 }
 
+/** Runs task(0 … count - 1), at most `concurrency` at a time. */
+async function inParallel (count: number, concurrency: number, task: (i: number) => Promise<unknown>): Promise<void> {
+  let next = 0
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < count) await task(next++)
+  }))
+}
+
 /** One request outside the load, to check the setup answers what it should. */
 async function call (target: Target): Promise<{ status: number; body: any }> {
   const response = await fetch(target.url, { method: target.method, headers: target.headers, ...(target.body === undefined ? {} : { body: target.body }), signal: AbortSignal.timeout(30_000) })
@@ -347,7 +358,13 @@ interface DialectResult {
   readonly runs: RunResult[]
   rss?: { readonly oursPeakMb: number | undefined; readonly baselinePeakMb: number | undefined; readonly idleMb: number | undefined }
   start?: { readonly ms: number[]; readonly medianMs: number; readonly failure?: string }
-  approve?: { readonly oursMs: number[]; readonly rawMs: number[]; readonly oursP50: number; readonly rawP50: number }
+  approve?: {
+    readonly oursMs: number[]
+    readonly rawMs: number[]
+    readonly oursP50: number
+    readonly rawP50: number
+    readonly throughput: { readonly approvalsPerSecond: number; readonly rawPerSecond: number; readonly rawRuns: readonly number[] }
+  }
   /** SQLite: fsync and fdatasync calls of the service per PUT, counted by strace (PostgreSQL's server flushes, not the service). */
   fsyncsPerPut?: { readonly requests: number; readonly fsyncs: number } | 'strace missing'
   profile?: string
@@ -368,7 +385,8 @@ interface DialectSetup {
  * the same metadata to the same IdP, one request at a time, interleaved, after a warm-up of each.
  */
 async function measureApprove (setup: DialectSetup): Promise<NonNullable<DialectResult['approve']>> {
-  const service = spawnNode('dist/bench/service.js', ['serve'], childEnv({ ...setup.env, BENCH_EMBEDDED_IDP: '1' }))
+  const profile = cpuProfile(`approve-${setup.name}`)
+  const service = spawnNode('dist/bench/service.js', ['serve'], childEnv({ ...setup.env, BENCH_EMBEDDED_IDP: '1' }), profile.flags)
   try {
     const listening = await receive(service, 'listening', 60_000)
     if (listening.idp === undefined) throw new Error('the service child did not start the embedded IdP')
@@ -418,11 +436,52 @@ async function measureApprove (setup: DialectSetup): Promise<NonNullable<Dialect
       oursMs.push(await approveOnce())
       rawMs.push(await rawOnce())
     }
-    const result = { oursMs: oursMs.map((ms) => round(ms, 2)), rawMs: rawMs.map((ms) => round(ms, 2)), oursP50: median(oursMs), rawP50: median(rawMs) }
-    process.stderr.write(`approve p50 ${round(result.oursP50, 2)} ms, raw p50 ${round(result.rawP50, 2)} ms\n`)
-    return result
+    process.stderr.write(`approve p50 ${round(median(oursMs), 2)} ms, raw p50 ${round(median(rawMs), 2)} ms\n`)
+
+    // Throughput (item 4): distinct access requests, provisioned first, approved THROUGHPUT.concurrency at
+    // a time, against as many raw registrations as many at a time, raw before and after (the mean of both).
+    const { requests, concurrency } = THROUGHPUT
+    process.stderr.write(`  throughput: ${requests} approvals vs ${requests} raw registrations, ${concurrency} at a time … `)
+    const pending: number[] = []
+    await inParallel(requests, concurrency, async () => {
+      const app = await send('POST', `${api}/apps`, { Name: `bench app ${++n}` })
+      pending.push((await send('PUT', `${api}/apps/${app.ID}/provision`, { PlanID: plan.ID, ProductIDs: [product.ID], DCRTemplateID: typeId })).ID)
+    })
+    const perSecond = async (task: (i: number) => Promise<unknown>) => {
+      const started = performance.now()
+      await inParallel(requests, concurrency, task)
+      return round(requests / ((performance.now() - started) / 1000), 1)
+    }
+    const rawBefore = await perSecond(rawOnce)
+    const approvals = await perSecond(async (i) => await send('PUT', `${api}/access_requests/${pending[i]}/approve`))
+    const rawAfter = await perSecond(rawOnce)
+    const throughput = { approvalsPerSecond: approvals, rawPerSecond: round((rawBefore + rawAfter) / 2, 1), rawRuns: [rawBefore, rawAfter] }
+    process.stderr.write(`${approvals} approvals/s, raw ${rawBefore} and ${rawAfter}/s\n`)
+    return { oursMs: oursMs.map((ms) => round(ms, 2)), rawMs: rawMs.map((ms) => round(ms, 2)), oursP50: median(oursMs), rawP50: median(rawMs), throughput }
   } finally {
     await stop(service)
+    profile.report('approve service main thread, whole life (the embedded IdP in it: approvals and raw registrations alike)')
+  }
+}
+
+/** With --profile: the node flags that make a child write CPU profiles into a directory of its own, and, once it has stopped, its main thread's top functions printed. */
+function cpuProfile (label: string): { readonly flags: string[]; report (title: string): string | undefined } {
+  if (!options.profile) return { flags: [], report: () => undefined }
+  // Under --import tsx the module-hooks thread writes its own profile (default names:
+  // CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread is thread 0).
+  const dir = path.join(PROFILE_DIR, `${label}-${new Date().toISOString().replace(/[:.]/g, '-')}`)
+  fs.mkdirSync(dir, { recursive: true })
+  return {
+    flags: ['--cpu-prof', `--cpu-prof-dir=${dir}`],
+    report: (title) => {
+      const main = fs.readdirSync(dir).find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name))
+      if (main === undefined) {
+        process.stderr.write(`  (no main-thread profile in ${dir})\n`)
+        return undefined
+      }
+      process.stderr.write(`\n${title}\n${formatTop(path.join(dir, main), 30)}`)
+      return path.relative(ROOT, path.join(dir, main))
+    }
   }
 }
 
@@ -462,12 +521,8 @@ async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
     result.seed = { ids: seeded.ids, ms: seeded.ms }
     process.stderr.write(`  seeded ${seeded.ids.smallRows} + ${seeded.ids.largeRows} client types in ${seeded.ms} ms\n`)
 
-    // One directory per profiled run: under --import tsx the module-hooks thread writes its own profile
-    // (default names: CPU.<date>.<time>.<pid>.<thread id>.<seq>.cpuprofile; the main thread is thread 0).
-    const profileDir = path.join(PROFILE_DIR, `service-${setup.name}-${new Date().toISOString().replace(/[:.]/g, '-')}`)
-    if (options.profile) fs.mkdirSync(profileDir, { recursive: true })
-    const profileFlags = options.profile ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] : []
-    const service = spawnNode('dist/bench/service.js', ['serve'], childEnv(setup.env), profileFlags)
+    const profile = cpuProfile(`service-${setup.name}`)
+    const service = spawnNode('dist/bench/service.js', ['serve'], childEnv(setup.env), profile.flags)
     const servicePort = (await receive(service, 'listening', 60_000)).port
     let baseline: Spawned | undefined
     try {
@@ -526,16 +581,7 @@ async function benchDialect (setup: DialectSetup): Promise<DialectResult> {
       if (baseline !== undefined) await stop(baseline)
       await stop(service)
     }
-    if (options.profile) {
-      const main = fs.readdirSync(profileDir).find((name) => /^CPU\.\d+\.\d+\.\d+\.0\.\d+\.cpuprofile$/.test(name))
-      if (main !== undefined) {
-        const file = path.join(profileDir, main)
-        result.profile = path.relative(ROOT, file)
-        process.stderr.write(`\nservice main thread, whole life (seeded data open, warm-ups and measures; the RSS above includes the profiler)\n${formatTop(file, 30)}`)
-      } else {
-        process.stderr.write(`  (no main-thread profile in ${profileDir})\n`)
-      }
-    }
+    result.profile = profile.report('service main thread, whole life (seeded data open, warm-ups and measures; the RSS above includes the profiler)')
   }
   return result
 }
@@ -635,6 +681,9 @@ function rowsOf (result: DialectResult): Row[] {
     const { oursP50, rawP50, oursMs } = result.approve
     const ratio = oursP50 / rawP50
     add(`4. approve p50 ms vs raw RFC 7591 POST (${oursMs.length} each)`, fmt(round(oursP50, 2)), fmt(round(rawP50, 2)), ratio, `≤ ${TARGETS.approveRatio}`, ratio <= TARGETS.approveRatio ? 'yes' : 'NO')
+    const { approvalsPerSecond, rawPerSecond } = result.approve.throughput
+    const rates = approvalsPerSecond / rawPerSecond
+    add(`4. approvals/s vs raw registrations/s (${THROUGHPUT.requests} each, ${THROUGHPUT.concurrency} at a time)`, fmt(approvalsPerSecond), fmt(rawPerSecond), rates, `≥ ${TARGETS.approveThroughputRatio}`, rates >= TARGETS.approveThroughputRatio ? 'yes' : 'NO')
   }
   if (result.rss !== undefined) {
     const { oursPeakMb, baselinePeakMb, idleMb } = result.rss
