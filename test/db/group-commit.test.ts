@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import fs from 'node:fs'
 import os from 'node:os'
 import path from 'node:path'
+import { promisify } from 'node:util'
 import { after, beforeEach, describe, it } from 'node:test'
 import Sqlite from 'better-sqlite3'
 import { Kysely, sql } from 'kysely'
@@ -29,11 +30,16 @@ async function settled (promise: Promise<unknown>): Promise<boolean> {
 describe('group commit on SQLite', () => {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'portal-group-commit-'))
   let file: string
+  /** The WAL flush of the database under test: tests may hold it (the process edge) or make it fail. */
+  let flushes: Array<() => void>
+  let flushing: 'at once' | 'held' | 'failing'
   let dialect: GroupCommitDialect
   let db: Kysely<Tables>
   /** Another connection to the file, as another process would see it: committed data only. */
   let outside: Sqlite.Database
   const onDisk = () => (outside.prepare('select v from t order by id').all() as Array<{ v: string }>).map((row) => row.v)
+  /** Until a flush is held. */
+  const nextFlush = async () => { while (flushes.length === 0) await new Promise((resolve) => setImmediate(resolve)) }
   const insert = async (v: string) => { await db.insertInto('t').values({ v } as never).execute() }
 
   beforeEach(async () => {
@@ -43,7 +49,19 @@ describe('group commit on SQLite', () => {
     const writer = new Sqlite(file)
     writer.pragma('journal_mode = WAL')
     writer.pragma('synchronous = FULL')
-    dialect = new GroupCommitDialect({ writer, reader: new Sqlite(file, { readonly: true }) })
+    flushes = []
+    flushing = 'at once'
+    const fdatasync = promisify(fs.fdatasync)
+    dialect = new GroupCommitDialect({
+      writer,
+      reader: new Sqlite(file, { readonly: true }),
+      walFile: `${file}-wal`,
+      fdatasync: async (fd) => {
+        if (flushing === 'failing') throw Object.assign(new Error('EIO: i/o error, fdatasync'), { code: 'EIO' })
+        if (flushing === 'held') await new Promise<void>((resolve) => { flushes.push(resolve) })
+        await fdatasync(fd)
+      }
+    })
     db = new Kysely<Tables>({ dialect })
     await sql`create table t (id integer primary key, v text not null)`.execute(db)
     outside = new Sqlite(file, { readonly: true })
@@ -116,5 +134,33 @@ describe('group commit on SQLite', () => {
     held.open()
     await holder
     assert.deepEqual(onDisk(), ['lease', 'intent'], 'flushed in order by the next durable write')
+  })
+
+  it('acknowledges a write only after the fsync of its COMMIT, and makes reads wait for it', async () => {
+    flushing = 'held'
+    const write = insert('w')
+    await nextFlush()
+    assert.deepEqual(onDisk(), ['w'], 'committed to the WAL, visible to another process')
+    const read = db.selectFrom('t').select('v').execute()
+    assert.equal(await settled(write), false, 'not acknowledged while its fsync is under way')
+    assert.equal(await settled(read), false, 'no answer shows a write that is not on disk yet')
+    const next = insert('next')
+    assert.equal(await settled(next), false)
+    assert.equal(flushes.length, 1, 'the next COMMIT waits for the fsync under way')
+    flushes.shift()!()
+    await write
+    assert.deepEqual((await read).map((row) => row.v), ['w'])
+    await nextFlush()
+    flushes.shift()!()
+    await next
+    assert.deepEqual(onDisk(), ['w', 'next'])
+  })
+
+  it('refuses every later write once an fsync failed (its data may not be on disk)', async () => {
+    flushing = 'failing'
+    await assert.rejects(insert('lost?'), /WAL could not be flushed to disk \(Error: EIO.*restart the service/)
+    flushing = 'at once'
+    await assert.rejects(insert('after'), /restart the service/)
+    assert.deepEqual(onDisk(), ['lost?'], 'nothing after the failure was written')
   })
 })
