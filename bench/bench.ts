@@ -53,8 +53,8 @@ const SEED_PUT_BODY = JSON.stringify({
   TokenEndpointAuthMethod: 'client_secret_basic',
   OktaAppType: 'web'
 })
-/** The node flags `npm start` gives the service (package.json): every server child here runs with them too. */
-const NODE_FLAGS = startFlags()
+/** The node flags and environment `npm start` gives the service (package.json): every server child here runs with them too. */
+const { flags: NODE_FLAGS, env: START_ENV } = startCommand()
 const TARGETS = { getRatio: 0.70, putRatio: 0.40, listRatio: 1.5, approveRatio: 1.5, approveThroughputRatio: 0.7, rssMb: 150, startMs: 1000 } as const
 const APPROVALS = 100
 /** Item 4's throughput: this many distinct approvals, this many at a time, against as many raw registrations. */
@@ -91,11 +91,12 @@ const options = {
   }))
 }
 
-function startFlags (): string[] {
+function startCommand (): { readonly flags: string[]; readonly env: Record<string, string> } {
   const start = (JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8')) as { scripts: { start: string } }).scripts.start
-  const match = /\bnode((?:\s+--\S+)*)\s+bin\//.exec(start)
-  if (match === null) throw new Error(`package.json's start script does not run "node [flags] bin/…": ${start}`)
-  return match[1]!.split(/\s+/).filter((flag) => flag !== '')
+  const match = /\benv((?:\s+[A-Z_]+=\S+)*)\s+node((?:\s+--\S+)*)\s+bin\//.exec(start)
+  if (match === null) throw new Error(`package.json's start script does not run "env [NAME=value…] node [flags] bin/…": ${start}`)
+  const words = (text: string) => text.split(/\s+/).filter((word) => word !== '')
+  return { flags: words(match[2]!), env: Object.fromEntries(words(match[1]!).map((assignment) => assignment.split('=', 2) as [string, string])) }
 }
 
 // ---------------------------------------------------------------------------------------------------
@@ -159,7 +160,7 @@ async function stop (spawned: Spawned, graceMs = 15_000): Promise<void> {
 function childEnv (extra: Record<string, string | undefined>): NodeJS.ProcessEnv {
   // None of the caller's PORTAL_* settings leak in: the benchmark decides the configuration.
   const env = Object.fromEntries(Object.entries(process.env).filter(([key]) => !key.startsWith('PORTAL_') && key !== 'NODE_OPTIONS'))
-  for (const [key, value] of Object.entries(extra)) if (value !== undefined) env[key] = value
+  for (const [key, value] of Object.entries({ ...START_ENV, ...extra })) if (value !== undefined) env[key] = value
   return env
 }
 
@@ -764,7 +765,7 @@ async function main (): Promise<void> {
     generatedAt: new Date().toISOString(),
     durationSeconds: Math.round((Date.now() - began) / 1000),
     // The load of the whole machine (other processes included) when the run began and ended: 1, 5 and 15 minute averages.
-    machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), platform: `${os.type()} ${os.release()}`, node: process.version, nodeFlags: NODE_FLAGS, loadAverageAtStart, loadAverage: os.loadavg() },
+    machine: { cpus: cpu.length, model: cpu[0]?.model, memoryGb: round(os.totalmem() / 2 ** 30, 1), platform: `${os.type()} ${os.release()}`, node: process.version, nodeFlags: NODE_FLAGS, environment: START_ENV, loadAverageAtStart, loadAverage: os.loadavg() },
     options: { ...options, phases: [...options.phases] },
     targets: TARGETS,
     rows,
@@ -773,7 +774,7 @@ async function main (): Promise<void> {
   }
   fs.writeFileSync(RESULTS_FILE, `${JSON.stringify(report, null, 2)}\n`)
   const load = (averages: number[]) => averages.map((value) => value.toFixed(1)).join(' / ')
-  process.stderr.write(`machine load (1 / 5 / 15 min averages, ${cpu.length} cores): ${load(loadAverageAtStart)} at the start, ${load(report.machine.loadAverage)} at the end; node flags of the servers: ${NODE_FLAGS.join(' ') || 'none'}\n`)
+  process.stderr.write(`machine load (1 / 5 / 15 min averages, ${cpu.length} cores): ${load(loadAverageAtStart)} at the start, ${load(report.machine.loadAverage)} at the end; node flags of the servers: ${NODE_FLAGS.join(' ') || 'none'}, environment: ${Object.entries(START_ENV).map(([key, value]) => `${key}=${value}`).join(' ') || 'none'}\n`)
   process.stderr.write(`written ${path.relative(process.cwd(), RESULTS_FILE)} (${report.durationSeconds} s)\n`)
 }
 
