@@ -54,9 +54,8 @@ function openSqlite (file: string): Db {
   }
   const writer = new SqliteDatabase(file)
   writer.pragma('journal_mode = WAL')
-  // FULL: an acknowledged write survives a power loss, not only a process crash. The group commit driver
-  // keeps that promise with its own fsync of the WAL, off the event loop (group-commit.ts).
-  writer.pragma('synchronous = FULL')
+  // Durability is the group commit driver's: it fsyncs the WAL, off the event loop, before it acknowledges
+  // a write (group-commit.ts), so an acknowledged write survives a power loss, not only a process crash.
   writer.pragma('foreign_keys = ON')
   writer.pragma('busy_timeout = 5000')
   const reader = inMemory ? undefined : new SqliteDatabase(file, { readonly: true })

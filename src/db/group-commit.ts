@@ -87,8 +87,9 @@ class GroupCommitDriver implements Driver {
     this.writer = new Statements(connections.writer)
     this.reader = connections.reader === undefined ? undefined : new Statements(connections.reader)
     this.fdatasync = connections.fdatasync ?? promisify(fs.fdatasync)
-    // The COMMIT writes the WAL without its own fsync: flush() does it, before any acknowledgement.
-    if (connections.walFile !== undefined) connections.writer.pragma('synchronous = NORMAL')
+    // The COMMIT writes the WAL without its own fsync: flush() does it, before any acknowledgement (the
+    // guarantee of FULL). In WAL mode NORMAL still syncs the WAL before each checkpoint copies it back.
+    connections.writer.pragma('synchronous = NORMAL')
   }
 
   get committed (): GroupCommitCounts { return { ...this.counts } }
