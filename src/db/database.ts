@@ -60,6 +60,9 @@ function openSqlite (file: string): Db {
   writer.pragma('busy_timeout = 5000')
   const reader = inMemory ? undefined : new SqliteDatabase(file, { readonly: true })
   reader?.pragma('busy_timeout = 5000')
+  // The reader serves only while a write group is open, and every COMMIT empties its page cache: SQLite's
+  // own default of 2 MB, not better-sqlite3's 16, so the second connection adds little resident memory.
+  reader?.pragma('cache_size = -2000')
   return new Kysely<Tables>({ dialect: new GroupCommitDialect({ writer, reader, walFile: inMemory ? undefined : `${file}-wal` }) })
 }
 
