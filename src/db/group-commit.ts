@@ -24,7 +24,7 @@ const STATEMENT_CACHE_SIZE = 256
 export interface GroupCommitCounts {
   /** Write transactions committed (each its own savepoint). */
   readonly writes: number
-  /** SQLite COMMITs, each one fsync of the WAL under `synchronous = FULL`. */
+  /** SQLite COMMITs, each followed by one fdatasync of the WAL. */
   readonly commits: number
 }
 
